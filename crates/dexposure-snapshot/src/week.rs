@@ -1,0 +1,568 @@
+//! Parsing one week's JSON object (`{"nodes": [...], "links": [...]}`) into a cleaned
+//! [`Snapshot`] with simd-json, and moving it onto a series-wide [`SymbolTable`].
+//!
+//! Both load paths (whole file and streaming) cut the document into per-week byte ranges with
+//! [`crate::scan`] and hand each range to a [`WeekParser`]. A week is parsed against a small
+//! per-week symbol table ([`LocalSymbols`]) so that weeks can be parsed on several threads and
+//! merged into the series table afterwards with one lookup per distinct string.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
+use simd_json::{Node as TapeNode, StaticNode, Tape};
+
+use crate::error::{Location, RecordKind, Result, SnapshotError};
+use crate::snapshot::{
+    CompositionSpan, DropReason, DroppedLink, Link, Node, Snapshot, TokenAmount,
+};
+use crate::symbols::{ProtocolId, SymbolTable, TokenId};
+
+/// Strings of one week, stored in one arena (no allocation per string).
+#[derive(Debug, Default)]
+pub(crate) struct LocalStrings {
+    arena: String,
+    ends: Vec<u32>,
+}
+
+impl LocalStrings {
+    fn push(&mut self, s: &str) -> u32 {
+        let id = self.ends.len() as u32;
+        self.arena.push_str(s);
+        self.ends.push(self.arena.len() as u32);
+        id
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let mut start = 0usize;
+        self.ends.iter().map(move |&end| {
+            let s = &self.arena[start..end as usize];
+            start = end as usize;
+            s
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+/// The protocol ids and token symbols one week uses, in order of first appearance.
+#[derive(Debug, Default)]
+pub(crate) struct LocalSymbols {
+    protocols: LocalStrings,
+    tokens: LocalStrings,
+}
+
+/// A week parsed against its own [`LocalSymbols`]; [`ParsedWeek::into_series`] moves it onto a
+/// series table.
+#[derive(Debug)]
+pub(crate) struct ParsedWeek {
+    pub(crate) snapshot: Snapshot,
+    symbols: LocalSymbols,
+}
+
+impl ParsedWeek {
+    /// Rewrites the week's handles to point into `table`, interning what is new.
+    pub(crate) fn into_series(mut self, table: &mut SymbolTable) -> Snapshot {
+        let protocols: Vec<ProtocolId> = self
+            .symbols
+            .protocols
+            .iter()
+            .map(|s| table.intern_protocol(s))
+            .collect();
+        let tokens: Vec<TokenId> = self
+            .symbols
+            .tokens
+            .iter()
+            .map(|s| table.intern_token(s))
+            .collect();
+        self.snapshot.remap(&protocols, &tokens);
+        self.snapshot
+    }
+}
+
+/// Where a week's bytes came from, for error messages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WeekOrigin<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) date: NaiveDate,
+    /// Byte offset of the week's `{` in the (decompressed) document.
+    pub(crate) offset: u64,
+}
+
+/// Reusable simd-json buffers for parsing weeks one after another on one thread.
+pub(crate) struct WeekParser {
+    input: Vec<u8>,
+    buffers: simd_json::Buffers,
+}
+
+impl Default for WeekParser {
+    fn default() -> Self {
+        Self {
+            input: Vec::new(),
+            buffers: simd_json::Buffers::new(1 << 16),
+        }
+    }
+}
+
+impl WeekParser {
+    /// Parses and cleans one week. `bytes` is exactly the week's JSON object.
+    pub(crate) fn parse(&mut self, bytes: &[u8], origin: WeekOrigin<'_>) -> Result<ParsedWeek> {
+        self.input.clear();
+        self.input.extend_from_slice(bytes);
+        self.input.resize(bytes.len() + simd_json::INPUT_PADDING, 0);
+        let mut tape = Tape::null();
+        simd_json::fill_tape_padded(&mut self.input, bytes.len(), &mut self.buffers, &mut tape)
+            .map_err(|e| SnapshotError::WeekSyntax {
+                path: origin.path.to_path_buf(),
+                date: origin.date.to_string(),
+                offset: origin.offset + e.index() as u64,
+                message: syntax_message(&e, bytes),
+            })?;
+        WeekBuilder::new(origin).build(&tape.0)
+    }
+}
+
+/// Describes a simd-json error in words, naming Python's non-standard `NaN`/`Infinity` tokens
+/// when they are the cause.
+fn syntax_message(e: &simd_json::Error, bytes: &[u8]) -> String {
+    let at = e.index().min(bytes.len());
+    let rest = &bytes[at..bytes.len().min(at + 16)];
+    let near = String::from_utf8_lossy(rest);
+    let non_standard = ["NaN", "Infinity", "-Infinity"]
+        .iter()
+        .any(|t| near.trim_start_matches([':', ' ', ',']).starts_with(t));
+    if non_standard {
+        format!(
+            "non-standard number token near {near:?} (Python's json.dump writes NaN/Infinity; \
+             JSON has no such values): {e}"
+        )
+    } else {
+        format!("{e} near {near:?}")
+    }
+}
+
+/// Walks one week's tape, interning into [`LocalSymbols`] and applying cleaning.
+struct WeekBuilder<'o, 't> {
+    origin: WeekOrigin<'o>,
+    snapshot: Snapshot,
+    symbols: LocalSymbols,
+    protocol_lookup: FxHashMap<&'t str, u32>,
+    token_lookup: FxHashMap<&'t str, u32>,
+    /// Per local token: (stamp of the composition that last used it, its amount index).
+    token_mark: Vec<(u32, u32)>,
+    stamp: u32,
+}
+
+/// A link as read, before cleaning.
+struct RawLink {
+    source: Option<ProtocolId>,
+    target: Option<ProtocolId>,
+    size: f64,
+    composition: CompositionSpan,
+}
+
+impl<'o, 't> WeekBuilder<'o, 't> {
+    fn new(origin: WeekOrigin<'o>) -> Self {
+        Self {
+            origin,
+            snapshot: Snapshot::new(origin.date),
+            symbols: LocalSymbols::default(),
+            protocol_lookup: FxHashMap::default(),
+            token_lookup: FxHashMap::default(),
+            token_mark: Vec::new(),
+            stamp: 0,
+        }
+    }
+
+    fn error(&self, location: Location, problem: impl Into<String>) -> SnapshotError {
+        SnapshotError::Record {
+            path: self.origin.path.to_path_buf(),
+            date: self.origin.date.to_string(),
+            location,
+            problem: problem.into(),
+        }
+    }
+
+    fn protocol(&mut self, s: &'t str) -> ProtocolId {
+        if let Some(&id) = self.protocol_lookup.get(s) {
+            return ProtocolId(id);
+        }
+        let id = self.symbols.protocols.push(s);
+        self.protocol_lookup.insert(s, id);
+        ProtocolId(id)
+    }
+
+    fn token(&mut self, s: &'t str) -> u32 {
+        if let Some(&id) = self.token_lookup.get(s) {
+            return id;
+        }
+        let id = self.symbols.tokens.push(s);
+        self.token_lookup.insert(s, id);
+        self.token_mark.push((u32::MAX, 0));
+        id
+    }
+
+    fn build(mut self, tape: &[TapeNode<'t>]) -> Result<ParsedWeek> {
+        let Some(&TapeNode::Object { len, .. }) = tape.first() else {
+            return Err(self.error(
+                Location::week(None),
+                format!("expected an object, found {}", kind(tape.first())),
+            ));
+        };
+        let (mut nodes_at, mut links_at) = (None, None);
+        let mut i = 1;
+        for _ in 0..len {
+            let key = key_at(tape, i);
+            let value = i + 1;
+            match key {
+                "nodes" if nodes_at.is_some() => {
+                    return Err(self.error(Location::week(Some("nodes")), "appears twice"));
+                }
+                "links" if links_at.is_some() => {
+                    return Err(self.error(Location::week(Some("links")), "appears twice"));
+                }
+                "nodes" => nodes_at = Some(value),
+                "links" => links_at = Some(value),
+                _ => {} // unknown week-level fields are ignored (forward compatibility)
+            }
+            i = value + extent(tape, value);
+        }
+        let nodes_at =
+            nodes_at.ok_or_else(|| self.error(Location::week(Some("nodes")), "missing"))?;
+        let links_at =
+            links_at.ok_or_else(|| self.error(Location::week(Some("links")), "missing"))?;
+        let node_count = self.array_len(tape, nodes_at, "nodes")?;
+        let link_count = self.array_len(tape, links_at, "links")?;
+
+        self.snapshot.nodes.reserve(node_count);
+        let mut i = nodes_at + 1;
+        for index in 0..node_count {
+            let node = self.node(tape, i, index)?;
+            self.snapshot.nodes.push(node);
+            i += extent(tape, i);
+        }
+        let mut is_node = vec![false; self.symbols.protocols.len()];
+        for (index, node) in self.snapshot.nodes.iter().enumerate() {
+            if std::mem::replace(&mut is_node[node.id.index()], true) {
+                let id = self
+                    .symbols
+                    .protocols
+                    .iter()
+                    .nth(node.id.index())
+                    .unwrap_or("")
+                    .to_owned();
+                return Err(self.error(
+                    Location::record(RecordKind::Node, index, Some("id")),
+                    format!("id {id:?} appears more than once in the week"),
+                ));
+            }
+        }
+
+        self.snapshot.links.reserve(link_count);
+        let mut i = links_at + 1;
+        for index in 0..link_count {
+            let raw = self.link(tape, i, index)?;
+            i += extent(tape, i);
+            let known = |id: ProtocolId| is_node.get(id.index()).copied().unwrap_or(false);
+            let reason = match (raw.source, raw.target) {
+                (_, None) => Some(DropReason::NullTarget),
+                (None, Some(_)) => Some(DropReason::NullSource),
+                (Some(s), Some(t)) if !(known(s) && known(t)) => Some(DropReason::MissingEndpoint),
+                _ => None,
+            };
+            match (reason, raw.source, raw.target) {
+                (None, Some(source), Some(target)) => self.snapshot.links.push(Link {
+                    source,
+                    target,
+                    size: raw.size,
+                    composition: raw.composition,
+                }),
+                (reason, source, target) => self.snapshot.dropped.push(DroppedLink {
+                    file_index: index as u32,
+                    source,
+                    target,
+                    size: raw.size,
+                    composition: raw.composition,
+                    reason: reason.unwrap_or(DropReason::MissingEndpoint),
+                }),
+            }
+        }
+        Ok(ParsedWeek {
+            snapshot: self.snapshot,
+            symbols: self.symbols,
+        })
+    }
+
+    fn array_len(&self, tape: &[TapeNode<'t>], at: usize, field: &str) -> Result<usize> {
+        match tape.get(at) {
+            Some(TapeNode::Array { len, .. }) => Ok(*len),
+            other => Err(self.error(
+                Location::week(Some(field)),
+                format!("expected an array, found {}", kind(other)),
+            )),
+        }
+    }
+
+    fn node(&mut self, tape: &[TapeNode<'t>], at: usize, index: usize) -> Result<Node> {
+        let loc = |field: Option<&str>| Location::record(RecordKind::Node, index, field);
+        let Some(&TapeNode::Object { len, .. }) = tape.get(at) else {
+            return Err(self.error(
+                loc(None),
+                format!("expected an object, found {}", kind(tape.get(at))),
+            ));
+        };
+        let (mut id, mut size, mut composition) = (None, None, None);
+        let mut i = at + 1;
+        for _ in 0..len {
+            let key = key_at(tape, i);
+            let v = i + 1;
+            match key {
+                "id" => {
+                    let s = self.string(tape, v, loc(Some("id")), false)?;
+                    set_once(&mut id, s.map(|s| self.protocol(s)), || {
+                        self.error(loc(Some("id")), "appears twice")
+                    })?;
+                }
+                "size" => {
+                    let x = self.amount(tape, v, loc(Some("size")))?;
+                    set_once(&mut size, Some(x), || {
+                        self.error(loc(Some("size")), "appears twice")
+                    })?;
+                }
+                "composition" => {
+                    let span = self.composition(tape, v, RecordKind::Node, index)?;
+                    set_once(&mut composition, Some(span), || {
+                        self.error(loc(Some("composition")), "appears twice")
+                    })?;
+                }
+                _ => {}
+            }
+            i = v + extent(tape, v);
+        }
+        let id = id.ok_or_else(|| self.error(loc(Some("id")), "missing"))?;
+        let size = size.ok_or_else(|| self.error(loc(Some("size")), "missing"))?;
+        let composition =
+            composition.ok_or_else(|| self.error(loc(Some("composition")), "missing"))?;
+        Ok(Node {
+            id,
+            size,
+            composition,
+        })
+    }
+
+    fn link(&mut self, tape: &[TapeNode<'t>], at: usize, index: usize) -> Result<RawLink> {
+        let loc = |field: Option<&str>| Location::record(RecordKind::Link, index, field);
+        let Some(&TapeNode::Object { len, .. }) = tape.get(at) else {
+            return Err(self.error(
+                loc(None),
+                format!("expected an object, found {}", kind(tape.get(at))),
+            ));
+        };
+        let (mut source, mut target, mut size, mut composition) = (None, None, None, None);
+        let mut i = at + 1;
+        for _ in 0..len {
+            let key = key_at(tape, i);
+            let v = i + 1;
+            match key {
+                "source" | "target" => {
+                    let field = if key == "source" { "source" } else { "target" };
+                    let s = self.string(tape, v, loc(Some(field)), true)?;
+                    let id = s.map(|s| self.protocol(s));
+                    let slot = if field == "source" {
+                        &mut source
+                    } else {
+                        &mut target
+                    };
+                    if slot.replace(id).is_some() {
+                        return Err(self.error(loc(Some(field)), "appears twice"));
+                    }
+                }
+                "size" => {
+                    let x = self.amount(tape, v, loc(Some("size")))?;
+                    set_once(&mut size, Some(x), || {
+                        self.error(loc(Some("size")), "appears twice")
+                    })?;
+                }
+                "composition" => {
+                    let span = self.composition(tape, v, RecordKind::Link, index)?;
+                    set_once(&mut composition, Some(span), || {
+                        self.error(loc(Some("composition")), "appears twice")
+                    })?;
+                }
+                _ => {}
+            }
+            i = v + extent(tape, v);
+        }
+        let source = source.ok_or_else(|| {
+            self.error(
+                loc(Some("source")),
+                "missing (write null for an unknown endpoint)",
+            )
+        })?;
+        let target = target.ok_or_else(|| {
+            self.error(
+                loc(Some("target")),
+                "missing (write null for an unknown endpoint)",
+            )
+        })?;
+        let size = size.ok_or_else(|| self.error(loc(Some("size")), "missing"))?;
+        let composition =
+            composition.ok_or_else(|| self.error(loc(Some("composition")), "missing"))?;
+        Ok(RawLink {
+            source,
+            target,
+            size,
+            composition,
+        })
+    }
+
+    /// A string field; `null` gives `None` when `nullable`.
+    fn string(
+        &self,
+        tape: &[TapeNode<'t>],
+        at: usize,
+        location: Location,
+        nullable: bool,
+    ) -> Result<Option<&'t str>> {
+        match tape.get(at) {
+            Some(TapeNode::String(s)) if !s.is_empty() => Ok(Some(s)),
+            Some(TapeNode::String(_)) => Err(self.error(location, "empty string")),
+            Some(TapeNode::Static(StaticNode::Null)) if nullable => Ok(None),
+            other => Err(self.error(
+                location,
+                format!("expected a string, found {}", kind(other)),
+            )),
+        }
+    }
+
+    /// A size: a finite, non-negative number.
+    fn amount(&self, tape: &[TapeNode<'t>], at: usize, location: Location) -> Result<f64> {
+        let x = number(tape.get(at)).ok_or_else(|| {
+            self.error(
+                location.clone(),
+                format!("expected a number, found {}", kind(tape.get(at))),
+            )
+        })?;
+        if !x.is_finite() {
+            return Err(self.error(location, format!("{x} is not a finite number")));
+        }
+        if x < 0.0 {
+            return Err(self.error(
+                location,
+                format!("{x} is negative; sizes are absolute USD values"),
+            ));
+        }
+        Ok(x)
+    }
+
+    /// A `{TOKEN: usd}` object, stored in the snapshot's amount arena.
+    fn composition(
+        &mut self,
+        tape: &[TapeNode<'t>],
+        at: usize,
+        kind_: RecordKind,
+        index: usize,
+    ) -> Result<CompositionSpan> {
+        let loc = || Location::record(kind_, index, Some("composition"));
+        let Some(&TapeNode::Object { len, .. }) = tape.get(at) else {
+            return Err(self.error(
+                loc(),
+                format!("expected an object, found {}", kind(tape.get(at))),
+            ));
+        };
+        self.stamp = self.stamp.wrapping_add(1);
+        let start = self.snapshot.amounts_mut().len();
+        let mut i = at + 1;
+        for _ in 0..len {
+            let token = key_at(tape, i);
+            let v = i + 1;
+            i = v + extent(tape, v);
+            let usd = match tape.get(v) {
+                Some(TapeNode::Static(StaticNode::Null)) => {
+                    self.snapshot.repairs.null_composition_values += 1;
+                    continue;
+                }
+                node => number(node).ok_or_else(|| {
+                    let mut l = loc();
+                    l.field = Some(format!("composition.{token}"));
+                    self.error(
+                        l,
+                        format!("expected a number or null, found {}", kind(node)),
+                    )
+                })?,
+            };
+            if !usd.is_finite() {
+                let mut l = loc();
+                l.field = Some(format!("composition.{token}"));
+                return Err(self.error(l, format!("{usd} is not a finite number")));
+            }
+            let local = self.token(token);
+            let stamp = self.stamp;
+            let amounts_len = self.snapshot.amounts_mut().len() as u32;
+            let mark = &mut self.token_mark[local as usize];
+            if mark.0 == stamp {
+                let slot = mark.1 as usize;
+                self.snapshot.amounts_mut()[slot].usd += usd;
+                self.snapshot.repairs.duplicate_composition_tokens += 1;
+            } else {
+                *mark = (stamp, amounts_len);
+                self.snapshot.amounts_mut().push(TokenAmount {
+                    token: TokenId(local),
+                    usd,
+                });
+            }
+        }
+        Ok(self.snapshot.span_from(start))
+    }
+}
+
+fn set_once<T>(
+    slot: &mut Option<T>,
+    value: Option<T>,
+    twice: impl FnOnce() -> SnapshotError,
+) -> Result<()> {
+    if slot.is_some() {
+        return Err(twice());
+    }
+    *slot = value;
+    Ok(())
+}
+
+/// Number of tape nodes a value occupies.
+fn extent(tape: &[TapeNode<'_>], at: usize) -> usize {
+    match tape.get(at) {
+        Some(TapeNode::Object { count, .. } | TapeNode::Array { count, .. }) => count + 1,
+        _ => 1,
+    }
+}
+
+/// Object keys are always strings on a valid tape.
+fn key_at<'t>(tape: &[TapeNode<'t>], at: usize) -> &'t str {
+    match tape.get(at) {
+        Some(TapeNode::String(s)) => s,
+        _ => "",
+    }
+}
+
+fn number(node: Option<&TapeNode<'_>>) -> Option<f64> {
+    match node? {
+        TapeNode::Static(StaticNode::F64(x)) => Some(*x),
+        TapeNode::Static(StaticNode::I64(x)) => Some(*x as f64),
+        TapeNode::Static(StaticNode::U64(x)) => Some(*x as f64),
+        _ => None,
+    }
+}
+
+fn kind(node: Option<&TapeNode<'_>>) -> &'static str {
+    match node {
+        None => "nothing",
+        Some(TapeNode::String(_)) => "a string",
+        Some(TapeNode::Object { .. }) => "an object",
+        Some(TapeNode::Array { .. }) => "an array",
+        Some(TapeNode::Static(StaticNode::Null)) => "null",
+        Some(TapeNode::Static(StaticNode::Bool(_))) => "a boolean",
+        Some(TapeNode::Static(_)) => "a number",
+    }
+}

@@ -1,0 +1,17 @@
+//! `dexposure`: measure, forecast and stress-test credit exposure between DeFi protocols.
+//!
+//! This facade re-exports the workspace's library crates and holds what the example binaries
+//! share: the embedded default dataset and plain-text report tables.
+//!
+//! ```
+//! let series = dexposure::datasets::embedded()?;
+//! let report = dexposure::snapshot::QualityReport::new(&series, None);
+//! println!("{}", dexposure::report::summary_table(&report));
+//! assert!(series.len() >= 4);
+//! # Ok::<(), dexposure::snapshot::SnapshotError>(())
+//! ```
+
+pub use dexposure_snapshot as snapshot;
+
+pub mod datasets;
+pub mod report;
