@@ -68,7 +68,9 @@
 //! | composition token repeated in one object | values summed, counted in [`Repairs::duplicate_composition_tokens`] |
 //! | composition value not a number (string, object, …) or non-finite | error |
 //! | unknown fields in weeks, nodes or links | ignored |
-//! | integers where floats are expected | accepted |
+//! | values nested more than 1,024 levels deep inside a week | error (simd-json's limit; root keys other than `data` may nest without limit) |
+//! | a UTF-8 byte order mark at the start | error (JSON forbids it; Python's `json.load` refuses it too) |
+//! | integers where floats are expected (any size) | accepted |
 //!
 //! # Metadata
 //! [`metadata`] loads `id_to_info.json`, `meta_df.csv`, `token_to_protocol.json` and

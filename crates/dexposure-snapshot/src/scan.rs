@@ -48,6 +48,7 @@ pub(crate) struct TopLevelScanner<R> {
     state: State,
     seen_data: bool,
     gzip: bool,
+    guess_ends: bool,
 }
 
 impl<R: BufRead> TopLevelScanner<R> {
@@ -60,7 +61,16 @@ impl<R: BufRead> TopLevelScanner<R> {
             state: State::Start,
             seen_data: false,
             gzip,
+            guess_ends: false,
         }
+    }
+
+    /// Find the end of each week to be captured by a fast substring search instead of an
+    /// exact scan (see [`guess_week_end`]). Only for callers that parse every captured week,
+    /// which is what proves a guess right; weeks passed over are always scanned exactly.
+    pub(crate) fn guessing_ends(mut self) -> Self {
+        self.guess_ends = true;
+        self
     }
 
     /// The next week of `data`. When `capture` is given, the week's bytes are appended to it;
@@ -81,6 +91,13 @@ impl<R: BufRead> TopLevelScanner<R> {
                             });
                         }
                         Some(b'{') => self.bump(),
+                        Some(0xEF) if self.fill()?.starts_with(&[0xEF, 0xBB, 0xBF]) => {
+                            return Err(self.structure(
+                                "the file starts with a UTF-8 byte order mark, which JSON does not allow \
+                                 (strip the first 3 bytes)"
+                                    .into(),
+                            ));
+                        }
                         Some(b) => {
                             return Err(self.structure(format!(
                                 "the root must be a JSON object, found {}",
@@ -153,7 +170,10 @@ impl<R: BufRead> TopLevelScanner<R> {
                     } else {
                         capture.as_deref_mut()
                     };
-                    let len = self.take_object(sink, date)?;
+                    let len = match self.guess_ends && !skipping {
+                        true => self.take_guessed_object(capture.as_deref_mut(), date)?,
+                        false => self.take_object(sink, date)?,
+                    };
                     if !skipping {
                         return Ok(Some(WeekEntry { date, offset, len }));
                     }
@@ -188,8 +208,10 @@ impl<R: BufRead> TopLevelScanner<R> {
                 match self.peek_non_ws()? {
                     Some(b'"') => {}
                     Some(b) => {
-                        return Err(self
-                            .structure(format!("expected a key in {what}, found {}", describe(b))));
+                        return Err(self.structure(format!(
+                            "expected a key in {what}, found {}",
+                            describe(b)
+                        )));
                     }
                     None => return Err(self.eof(what)),
                 }
@@ -321,33 +343,50 @@ impl<R: BufRead> TopLevelScanner<R> {
             if buf.is_empty() {
                 return Err(self.eof(&format!("week {date}")));
             }
+            // Jump between the only bytes that matter: quotes and backslashes inside strings,
+            // quotes and braces outside (brackets cannot unbalance an object once strings
+            // are skipped).
             let mut end = None;
             let mut i = 0;
             while i < buf.len() {
-                let b = buf[i];
                 if in_string {
                     if escaped {
                         escaped = false;
-                    } else if b == b'\\' {
-                        escaped = true;
-                    } else if b == b'"' {
-                        in_string = false;
+                        i += 1;
+                        continue;
+                    }
+                    match memchr::memchr2(b'"', b'\\', &buf[i..]) {
+                        None => i = buf.len(),
+                        Some(j) => {
+                            i += j;
+                            if buf[i] == b'\\' {
+                                escaped = true;
+                            } else {
+                                in_string = false;
+                            }
+                            i += 1;
+                        }
                     }
                 } else {
-                    match b {
-                        b'"' => in_string = true,
-                        b'{' => depth += 1,
-                        b'}' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                end = Some(i + 1);
-                                break;
+                    match memchr::memchr3(b'"', b'{', b'}', &buf[i..]) {
+                        None => i = buf.len(),
+                        Some(j) => {
+                            i += j;
+                            match buf[i] {
+                                b'"' => in_string = true,
+                                b'{' => depth += 1,
+                                _ => {
+                                    depth -= 1;
+                                    if depth == 0 {
+                                        end = Some(i + 1);
+                                        break;
+                                    }
+                                }
                             }
+                            i += 1;
                         }
-                        _ => {}
                     }
                 }
-                i += 1;
             }
             let take = end.unwrap_or(buf.len());
             if let Some(sink) = sink.as_deref_mut() {
@@ -359,6 +398,21 @@ impl<R: BufRead> TopLevelScanner<R> {
                 return Ok(self.offset - start);
             }
         }
+    }
+
+    /// Like [`Self::take_object`], but ends the object at [`guess_week_end`] when the current
+    /// buffer holds a candidate.
+    fn take_guessed_object(&mut self, sink: Option<&mut Vec<u8>>, date: NaiveDate) -> Result<u64> {
+        let buf = self.fill()?;
+        let Some(len) = guess_week_end(buf) else {
+            return self.take_object(sink, date);
+        };
+        if let Some(sink) = sink {
+            sink.extend_from_slice(&buf[..len]);
+        }
+        self.reader.consume(len);
+        self.offset += len as u64;
+        Ok(len as u64)
     }
 
     /// Passes over any JSON value (used for root keys other than `data`).
@@ -427,6 +481,36 @@ impl<R: BufRead> TopLevelScanner<R> {
             }
         }
     }
+}
+
+/// Guesses where the week object at the start of `buf` ends, as the real file is written:
+/// `...]}, "YYYY-MM-DD": {...` between weeks, and `...]}}}` after the last one. Returns the
+/// length of the week object.
+///
+/// A guess can be wrong only if that byte pattern occurs inside the week (in a string or a
+/// nested value). The prefix then ends inside a string or with unbalanced braces, which is never
+/// valid JSON, so parsing the guessed bytes with simd-json proves the guess; the whole-file
+/// loader re-scans exactly whenever a week fails to parse.
+pub(crate) fn guess_week_end(buf: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(hit) = memchr::memmem::find(&buf[from..], b"]}, \"") {
+        let end = from + hit + 2;
+        if buf
+            .get(end + 3..end + 14)
+            .is_some_and(|k| parse_date(&k[..10]).is_some() && k[10] == b'"')
+        {
+            return Some(end);
+        }
+        from = end;
+    }
+    // The last week: `]}` then the closing braces of `data` and the root, then the end.
+    let tail = buf.trim_ascii_end();
+    let last = tail
+        .strip_suffix(b"}")?
+        .trim_ascii_end()
+        .strip_suffix(b"}")?
+        .trim_ascii_end();
+    last.ends_with(b"]}").then_some(last.len())
 }
 
 /// Maps a read error to the crate error: decoder failures of a gzip stream are reported as such.

@@ -18,6 +18,29 @@ use crate::snapshot::{
 };
 use crate::symbols::{ProtocolId, SymbolTable, TokenId};
 
+/// Hash-map key for an id or symbol: strings of up to 15 bytes (nearly all of them) are packed
+/// into an integer so that lookups compare integers, not bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum SymbolKey<'t> {
+    Short(u128),
+    Long(&'t str),
+}
+
+impl<'t> SymbolKey<'t> {
+    #[inline]
+    fn new(s: &'t str) -> Self {
+        let b = s.as_bytes();
+        if b.len() < 16 {
+            let mut packed = [0u8; 16];
+            packed[..b.len()].copy_from_slice(b);
+            packed[15] = b.len() as u8;
+            SymbolKey::Short(u128::from_le_bytes(packed))
+        } else {
+            SymbolKey::Long(s)
+        }
+    }
+}
+
 /// Strings of one week, stored in one arena (no allocation per string).
 #[derive(Debug, Default)]
 pub(crate) struct LocalStrings {
@@ -95,6 +118,8 @@ pub(crate) struct WeekOrigin<'a> {
 pub(crate) struct WeekParser {
     input: Vec<u8>,
     buffers: simd_json::Buffers,
+    /// Distinct (protocols, tokens) of the previous week: capacity hints for the next one.
+    last_distinct: (usize, usize),
 }
 
 impl Default for WeekParser {
@@ -102,6 +127,7 @@ impl Default for WeekParser {
         Self {
             input: Vec::new(),
             buffers: simd_json::Buffers::new(1 << 16),
+            last_distinct: (0, 0),
         }
     }
 }
@@ -114,32 +140,84 @@ impl WeekParser {
         self.input.resize(bytes.len() + simd_json::INPUT_PADDING, 0);
         let mut tape = Tape::null();
         simd_json::fill_tape_padded(&mut self.input, bytes.len(), &mut self.buffers, &mut tape)
-            .map_err(|e| SnapshotError::WeekSyntax {
-                path: origin.path.to_path_buf(),
-                date: origin.date.to_string(),
-                offset: origin.offset + e.index() as u64,
-                message: syntax_message(&e, bytes),
+            .map_err(|e| {
+                let (at, message) = syntax_error(&e, bytes);
+                SnapshotError::WeekSyntax {
+                    path: origin.path.to_path_buf(),
+                    date: origin.date.to_string(),
+                    offset: origin.offset + at as u64,
+                    message,
+                }
             })?;
-        WeekBuilder::new(origin).build(&tape.0)
+        let week = WeekBuilder::new(origin, self.last_distinct).build(&tape.0)?;
+        self.last_distinct = (week.symbols.protocols.len(), week.symbols.tokens.len());
+        Ok(week)
     }
 }
 
-/// Describes a simd-json error in words, naming Python's non-standard `NaN`/`Infinity` tokens
-/// when they are the cause.
-fn syntax_message(e: &simd_json::Error, bytes: &[u8]) -> String {
+/// Deepest nesting simd-json accepts inside one week.
+const MAX_DEPTH: usize = 1024;
+
+/// Describes a simd-json error in words, with the byte offset (within `bytes`) it concerns.
+/// Names Python's non-standard `NaN`/`Infinity` tokens, numbers beyond the f64 range, invalid
+/// UTF-8 and excessive nesting when they are the cause.
+fn syntax_error(e: &simd_json::Error, bytes: &[u8]) -> (usize, String) {
+    use simd_json::ErrorType;
     let at = e.index().min(bytes.len());
-    let rest = &bytes[at..bytes.len().min(at + 16)];
-    let near = String::from_utf8_lossy(rest);
-    let non_standard = ["NaN", "Infinity", "-Infinity"]
-        .iter()
-        .any(|t| near.trim_start_matches([':', ' ', ',']).starts_with(t));
-    if non_standard {
-        format!(
-            "non-standard number token near {near:?} (Python's json.dump writes NaN/Infinity; \
-             JSON has no such values): {e}"
-        )
-    } else {
-        format!("{e} near {near:?}")
+    let near =
+        |at: usize| String::from_utf8_lossy(&bytes[at..bytes.len().min(at + 24)]).into_owned();
+    match e.error() {
+        ErrorType::InvalidUtf8 => {
+            let bad = std::str::from_utf8(bytes)
+                .err()
+                .map_or(at, |u| u.valid_up_to());
+            (
+                bad,
+                format!(
+                    "invalid UTF-8 at this byte, near {:?}",
+                    near(bad.saturating_sub(8))
+                ),
+            )
+        }
+        ErrorType::DepthLimitExceeded => (
+            at,
+            format!(
+                "values nested more than {MAX_DEPTH} levels deep are not supported (simd-json's limit)"
+            ),
+        ),
+        _ => {
+            // The error index may point at the number itself or just after a sign or colon.
+            let start = (at.saturating_sub(1)..=at)
+                .find(|&i| {
+                    bytes.get(i).is_some_and(|b| {
+                        b.is_ascii_digit() || *b == b'-' || b.is_ascii_alphabetic()
+                    })
+                })
+                .unwrap_or(at);
+            let token: String = String::from_utf8_lossy(&bytes[start..])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.'))
+                .collect();
+            let bare = token.trim_start_matches('-');
+            if matches!(bare, "NaN" | "Infinity")
+                || bare.starts_with("NaN")
+                || bare.starts_with("Infinity")
+            {
+                (
+                    start,
+                    format!(
+                        "non-standard number token {token:?} (Python's json.dump writes NaN/Infinity; JSON has no such values)"
+                    ),
+                )
+            } else if token.parse::<f64>().is_ok_and(f64::is_infinite) {
+                (
+                    start,
+                    format!("number {token} is not a finite number (beyond the f64 range)"),
+                )
+            } else {
+                (at, format!("{e} near {:?}", near(at)))
+            }
+        }
     }
 }
 
@@ -148,8 +226,8 @@ struct WeekBuilder<'o, 't> {
     origin: WeekOrigin<'o>,
     snapshot: Snapshot,
     symbols: LocalSymbols,
-    protocol_lookup: FxHashMap<&'t str, u32>,
-    token_lookup: FxHashMap<&'t str, u32>,
+    protocol_lookup: FxHashMap<SymbolKey<'t>, u32>,
+    token_lookup: FxHashMap<SymbolKey<'t>, u32>,
     /// Per local token: (stamp of the composition that last used it, its amount index).
     token_mark: Vec<(u32, u32)>,
     stamp: u32,
@@ -164,14 +242,14 @@ struct RawLink {
 }
 
 impl<'o, 't> WeekBuilder<'o, 't> {
-    fn new(origin: WeekOrigin<'o>) -> Self {
+    fn new(origin: WeekOrigin<'o>, (protocols, tokens): (usize, usize)) -> Self {
         Self {
             origin,
             snapshot: Snapshot::new(origin.date),
             symbols: LocalSymbols::default(),
-            protocol_lookup: FxHashMap::default(),
-            token_lookup: FxHashMap::default(),
-            token_mark: Vec::new(),
+            protocol_lookup: FxHashMap::with_capacity_and_hasher(protocols, Default::default()),
+            token_lookup: FxHashMap::with_capacity_and_hasher(tokens, Default::default()),
+            token_mark: Vec::with_capacity(tokens),
             stamp: 0,
         }
     }
@@ -186,22 +264,24 @@ impl<'o, 't> WeekBuilder<'o, 't> {
     }
 
     fn protocol(&mut self, s: &'t str) -> ProtocolId {
-        if let Some(&id) = self.protocol_lookup.get(s) {
-            return ProtocolId(id);
-        }
-        let id = self.symbols.protocols.push(s);
-        self.protocol_lookup.insert(s, id);
-        ProtocolId(id)
+        let symbols = &mut self.symbols.protocols;
+        ProtocolId(
+            *self
+                .protocol_lookup
+                .entry(SymbolKey::new(s))
+                .or_insert_with(|| symbols.push(s)),
+        )
     }
 
     fn token(&mut self, s: &'t str) -> u32 {
-        if let Some(&id) = self.token_lookup.get(s) {
-            return id;
-        }
-        let id = self.symbols.tokens.push(s);
-        self.token_lookup.insert(s, id);
-        self.token_mark.push((u32::MAX, 0));
-        id
+        let (symbols, marks) = (&mut self.symbols.tokens, &mut self.token_mark);
+        *self
+            .token_lookup
+            .entry(SymbolKey::new(s))
+            .or_insert_with(|| {
+                marks.push((u32::MAX, 0));
+                symbols.push(s)
+            })
     }
 
     fn build(mut self, tape: &[TapeNode<'t>]) -> Result<ParsedWeek> {
