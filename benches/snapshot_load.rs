@@ -85,7 +85,7 @@ fn write_fullscale_shape(path: &Path, scale: f64) -> std::io::Result<u64> {
         write!(out, "\"{}\": {{\"nodes\": [", dates[week])?;
         for n in 0..nodes {
             line.clear();
-            let k = 1 + rng.skewed(24);
+            let k = 1 + rng.skewed(8);
             let mut total = 0.0;
             let mut comp = String::new();
             let mut held: Vec<usize> = Vec::with_capacity(k);

@@ -125,12 +125,11 @@ impl SeriesLoader {
     }
 
     fn load_document(&self, document: &[u8], path: &Path) -> Result<SnapshotSeries> {
-        match self.load_document_with(document, path, true) {
-            // A syntax error may come from a wrong guess of a week's end: scan exactly to tell
-            // (and to report the error at the right place).
-            Err(SnapshotError::WeekSyntax { .. }) => self.load_document_with(document, path, false),
-            other => other,
-        }
+        // A wrong guess of a week's end always ends in an error (the guessed piece is not valid
+        // JSON, or the scan goes on from a wrong place), so any error is checked by an exact
+        // scan, which also reports it at the right place. Errors are rare; the re-run is cheap.
+        self.load_document_with(document, path, true)
+            .or_else(|_| self.load_document_with(document, path, false))
     }
 
     fn load_document_with(

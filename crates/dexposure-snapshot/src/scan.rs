@@ -487,10 +487,10 @@ impl<R: BufRead> TopLevelScanner<R> {
 /// `...]}, "YYYY-MM-DD": {...` between weeks, and `...]}}}` after the last one. Returns the
 /// length of the week object.
 ///
-/// A guess can be wrong only if that byte pattern occurs inside the week (in a string or a
-/// nested value). The prefix then ends inside a string or with unbalanced braces, which is never
-/// valid JSON, so parsing the guessed bytes with simd-json proves the guess; the whole-file
-/// loader re-scans exactly whenever a week fails to parse.
+/// Inside strings the pattern cannot occur (quotes are escaped there), so a guess can be wrong
+/// only if the pattern occurs structurally in a nested value of the week. The guessed piece
+/// then has unbalanced braces, which simd-json rejects, so every week the whole-file loader
+/// parses proves its guess; the loader re-scans exactly whenever a guessing load fails.
 pub(crate) fn guess_week_end(buf: &[u8]) -> Option<usize> {
     let mut from = 0;
     while let Some(hit) = memchr::memmem::find(&buf[from..], b"]}, \"") {

@@ -18,29 +18,6 @@ use crate::snapshot::{
 };
 use crate::symbols::{ProtocolId, SymbolTable, TokenId};
 
-/// Hash-map key for an id or symbol: strings of up to 15 bytes (nearly all of them) are packed
-/// into an integer so that lookups compare integers, not bytes.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum SymbolKey<'t> {
-    Short(u128),
-    Long(&'t str),
-}
-
-impl<'t> SymbolKey<'t> {
-    #[inline]
-    fn new(s: &'t str) -> Self {
-        let b = s.as_bytes();
-        if b.len() < 16 {
-            let mut packed = [0u8; 16];
-            packed[..b.len()].copy_from_slice(b);
-            packed[15] = b.len() as u8;
-            SymbolKey::Short(u128::from_le_bytes(packed))
-        } else {
-            SymbolKey::Long(s)
-        }
-    }
-}
-
 /// Strings of one week, stored in one arena (no allocation per string).
 #[derive(Debug, Default)]
 pub(crate) struct LocalStrings {
@@ -68,6 +45,115 @@ impl LocalStrings {
     fn len(&self) -> usize {
         self.ends.len()
     }
+}
+
+/// Hasher for packed short strings: a full 128 → 64-bit mix, so keys that differ only in their
+/// last bytes spread over the table (FxHash only mixes upwards and piles such keys into a few
+/// buckets).
+#[derive(Default, Clone, Copy)]
+struct PackedHasher(u64);
+
+impl std::hash::Hasher for PackedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used by u128 keys; kept correct for completeness.
+        for &b in bytes {
+            self.0 = mix(self.0 ^ u64::from(b));
+        }
+    }
+
+    #[inline]
+    fn write_u128(&mut self, x: u128) {
+        self.0 = mix((x as u64) ^ mix((x >> 64) as u64 ^ 0x9E37_79B9_7F4A_7C15));
+    }
+}
+
+/// The 64-bit finalizer of MurmurHash3.
+#[inline]
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    x ^ (x >> 33)
+}
+
+type PackedMap = std::collections::HashMap<u128, u32, std::hash::BuildHasherDefault<PackedHasher>>;
+
+/// Interning of one week's ids or symbols against its [`LocalStrings`].
+///
+/// Three paths, by what the string looks like:
+/// - a canonical decimal number below 2^16 (DefiLlama protocol ids such as `"182"`): a slot of
+///   a directly indexed array, no hashing;
+/// - up to 15 bytes (nearly all symbols): packed into an integer key, so the hash table compares
+///   integers, not bytes;
+/// - anything longer: a hash table of string slices.
+struct LocalTable<'t> {
+    strings: LocalStrings,
+    numeric: Vec<u32>,
+    short: PackedMap,
+    long: FxHashMap<&'t str, u32>,
+}
+
+const NUMERIC_LIMIT: usize = 1 << 16;
+
+impl<'t> LocalTable<'t> {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            strings: LocalStrings::default(),
+            numeric: Vec::new(),
+            short: PackedMap::with_capacity_and_hasher(n, Default::default()),
+            long: FxHashMap::default(),
+        }
+    }
+
+    #[inline]
+    fn intern(&mut self, s: &'t str) -> u32 {
+        let b = s.as_bytes();
+        if let Some(n) = canonical_decimal(b) {
+            if n >= self.numeric.len() {
+                self.numeric
+                    .resize((n + 1).next_power_of_two().min(NUMERIC_LIMIT), u32::MAX);
+            }
+            let slot = &mut self.numeric[n];
+            if *slot == u32::MAX {
+                *slot = self.strings.push(s);
+            }
+            return *slot;
+        }
+        let strings = &mut self.strings;
+        if b.len() < 16 {
+            let mut packed = [0u8; 16];
+            packed[..b.len()].copy_from_slice(b);
+            packed[15] = b.len() as u8;
+            *self
+                .short
+                .entry(u128::from_le_bytes(packed))
+                .or_insert_with(|| strings.push(s))
+        } else {
+            *self.long.entry(s).or_insert_with(|| strings.push(s))
+        }
+    }
+}
+
+/// The value of a decimal string without sign or leading zeros (so that the number maps back to
+/// exactly one string), if it is below [`NUMERIC_LIMIT`].
+#[inline]
+fn canonical_decimal(b: &[u8]) -> Option<usize> {
+    if b.is_empty() || b.len() > 5 || (b[0] == b'0' && b.len() > 1) {
+        return None;
+    }
+    let mut n = 0usize;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + usize::from(c - b'0');
+    }
+    (n < NUMERIC_LIMIT).then_some(n)
 }
 
 /// The protocol ids and token symbols one week uses, in order of first appearance.
@@ -120,6 +206,8 @@ pub(crate) struct WeekParser {
     buffers: simd_json::Buffers,
     /// Distinct (protocols, tokens) of the previous week: capacity hints for the next one.
     last_distinct: (usize, usize),
+    /// The tape's allocation, kept between weeks.
+    tape: Option<Tape<'static>>,
 }
 
 impl Default for WeekParser {
@@ -128,6 +216,7 @@ impl Default for WeekParser {
             input: Vec::new(),
             buffers: simd_json::Buffers::new(1 << 16),
             last_distinct: (0, 0),
+            tape: None,
         }
     }
 }
@@ -138,7 +227,7 @@ impl WeekParser {
         self.input.clear();
         self.input.extend_from_slice(bytes);
         self.input.resize(bytes.len() + simd_json::INPUT_PADDING, 0);
-        let mut tape = Tape::null();
+        let mut tape = self.tape.take().map_or_else(Tape::null, Tape::reset);
         simd_json::fill_tape_padded(&mut self.input, bytes.len(), &mut self.buffers, &mut tape)
             .map_err(|e| {
                 let (at, message) = syntax_error(&e, bytes);
@@ -150,6 +239,7 @@ impl WeekParser {
                 }
             })?;
         let week = WeekBuilder::new(origin, self.last_distinct).build(&tape.0)?;
+        self.tape = Some(tape.reset());
         self.last_distinct = (week.symbols.protocols.len(), week.symbols.tokens.len());
         Ok(week)
     }
@@ -225,9 +315,8 @@ fn syntax_error(e: &simd_json::Error, bytes: &[u8]) -> (usize, String) {
 struct WeekBuilder<'o, 't> {
     origin: WeekOrigin<'o>,
     snapshot: Snapshot,
-    symbols: LocalSymbols,
-    protocol_lookup: FxHashMap<SymbolKey<'t>, u32>,
-    token_lookup: FxHashMap<SymbolKey<'t>, u32>,
+    protocols: LocalTable<'t>,
+    tokens: LocalTable<'t>,
     /// Per local token: (stamp of the composition that last used it, its amount index).
     token_mark: Vec<(u32, u32)>,
     stamp: u32,
@@ -246,9 +335,8 @@ impl<'o, 't> WeekBuilder<'o, 't> {
         Self {
             origin,
             snapshot: Snapshot::new(origin.date),
-            symbols: LocalSymbols::default(),
-            protocol_lookup: FxHashMap::with_capacity_and_hasher(protocols, Default::default()),
-            token_lookup: FxHashMap::with_capacity_and_hasher(tokens, Default::default()),
+            protocols: LocalTable::with_capacity(protocols),
+            tokens: LocalTable::with_capacity(tokens),
             token_mark: Vec::with_capacity(tokens),
             stamp: 0,
         }
@@ -263,25 +351,18 @@ impl<'o, 't> WeekBuilder<'o, 't> {
         }
     }
 
+    #[inline]
     fn protocol(&mut self, s: &'t str) -> ProtocolId {
-        let symbols = &mut self.symbols.protocols;
-        ProtocolId(
-            *self
-                .protocol_lookup
-                .entry(SymbolKey::new(s))
-                .or_insert_with(|| symbols.push(s)),
-        )
+        ProtocolId(self.protocols.intern(s))
     }
 
+    #[inline]
     fn token(&mut self, s: &'t str) -> u32 {
-        let (symbols, marks) = (&mut self.symbols.tokens, &mut self.token_mark);
-        *self
-            .token_lookup
-            .entry(SymbolKey::new(s))
-            .or_insert_with(|| {
-                marks.push((u32::MAX, 0));
-                symbols.push(s)
-            })
+        let id = self.tokens.intern(s);
+        if id as usize == self.token_mark.len() {
+            self.token_mark.push((u32::MAX, 0));
+        }
+        id
     }
 
     fn build(mut self, tape: &[TapeNode<'t>]) -> Result<ParsedWeek> {
@@ -323,12 +404,12 @@ impl<'o, 't> WeekBuilder<'o, 't> {
             self.snapshot.nodes.push(node);
             i += extent(tape, i);
         }
-        let mut is_node = vec![false; self.symbols.protocols.len()];
+        let mut is_node = vec![false; self.protocols.strings.len()];
         for (index, node) in self.snapshot.nodes.iter().enumerate() {
             if std::mem::replace(&mut is_node[node.id.index()], true) {
                 let id = self
-                    .symbols
                     .protocols
+                    .strings
                     .iter()
                     .nth(node.id.index())
                     .unwrap_or("")
@@ -369,9 +450,13 @@ impl<'o, 't> WeekBuilder<'o, 't> {
                 }),
             }
         }
+        let symbols = LocalSymbols {
+            protocols: self.protocols.strings,
+            tokens: self.tokens.strings,
+        };
         Ok(ParsedWeek {
             snapshot: self.snapshot,
-            symbols: self.symbols,
+            symbols,
         })
     }
 
@@ -400,13 +485,13 @@ impl<'o, 't> WeekBuilder<'o, 't> {
             let v = i + 1;
             match key {
                 "id" => {
-                    let s = self.string(tape, v, loc(Some("id")), false)?;
+                    let s = self.string(tape, v, || loc(Some("id")), false)?;
                     set_once(&mut id, s.map(|s| self.protocol(s)), || {
                         self.error(loc(Some("id")), "appears twice")
                     })?;
                 }
                 "size" => {
-                    let x = self.amount(tape, v, loc(Some("size")))?;
+                    let x = self.amount(tape, v, || loc(Some("size")))?;
                     set_once(&mut size, Some(x), || {
                         self.error(loc(Some("size")), "appears twice")
                     })?;
@@ -448,7 +533,7 @@ impl<'o, 't> WeekBuilder<'o, 't> {
             match key {
                 "source" | "target" => {
                     let field = if key == "source" { "source" } else { "target" };
-                    let s = self.string(tape, v, loc(Some(field)), true)?;
+                    let s = self.string(tape, v, || loc(Some(field)), true)?;
                     let id = s.map(|s| self.protocol(s));
                     let slot = if field == "source" {
                         &mut source
@@ -460,7 +545,7 @@ impl<'o, 't> WeekBuilder<'o, 't> {
                     }
                 }
                 "size" => {
-                    let x = self.amount(tape, v, loc(Some("size")))?;
+                    let x = self.amount(tape, v, || loc(Some("size")))?;
                     set_once(&mut size, Some(x), || {
                         self.error(loc(Some("size")), "appears twice")
                     })?;
@@ -498,39 +583,45 @@ impl<'o, 't> WeekBuilder<'o, 't> {
         })
     }
 
-    /// A string field; `null` gives `None` when `nullable`.
+    /// A string field; `null` gives `None` when `nullable`. `location` is only built for an
+    /// error.
     fn string(
         &self,
         tape: &[TapeNode<'t>],
         at: usize,
-        location: Location,
+        location: impl Fn() -> Location,
         nullable: bool,
     ) -> Result<Option<&'t str>> {
         match tape.get(at) {
             Some(TapeNode::String(s)) if !s.is_empty() => Ok(Some(s)),
-            Some(TapeNode::String(_)) => Err(self.error(location, "empty string")),
+            Some(TapeNode::String(_)) => Err(self.error(location(), "empty string")),
             Some(TapeNode::Static(StaticNode::Null)) if nullable => Ok(None),
             other => Err(self.error(
-                location,
+                location(),
                 format!("expected a string, found {}", kind(other)),
             )),
         }
     }
 
-    /// A size: a finite, non-negative number.
-    fn amount(&self, tape: &[TapeNode<'t>], at: usize, location: Location) -> Result<f64> {
+    /// A size: a finite, non-negative number. `location` is only built for an error.
+    fn amount(
+        &self,
+        tape: &[TapeNode<'t>],
+        at: usize,
+        location: impl Fn() -> Location,
+    ) -> Result<f64> {
         let x = number(tape.get(at)).ok_or_else(|| {
             self.error(
-                location.clone(),
+                location(),
                 format!("expected a number, found {}", kind(tape.get(at))),
             )
         })?;
         if !x.is_finite() {
-            return Err(self.error(location, format!("{x} is not a finite number")));
+            return Err(self.error(location(), format!("{x} is not a finite number")));
         }
         if x < 0.0 {
             return Err(self.error(
-                location,
+                location(),
                 format!("{x} is negative; sizes are absolute USD values"),
             ));
         }
