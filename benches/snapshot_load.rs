@@ -37,10 +37,6 @@ impl SplitMix {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.unit() * n as f64) as usize % n.max(1)
-    }
-
     /// Heavy-tailed USD amount: log-uniform between 1e2 and 1e10, skewed low.
     fn usd(&mut self) -> f64 {
         let u = self.unit();
@@ -74,7 +70,7 @@ fn write_fullscale_shape(path: &Path, scale: f64) -> std::io::Result<u64> {
     let mut out = BufWriter::with_capacity(1 << 22, File::create(path)?);
     out.write_all(b"{\"data\": {")?;
     let mut line = String::with_capacity(1 << 16);
-    for week in 0..WEEKS {
+    for (week, date) in dates.iter().enumerate() {
         let progress = week as f64 / (WEEKS - 1) as f64;
         let nodes = ((1_200.0 + 8_800.0 * progress.powf(1.2)) * scale).max(5.0) as usize;
         let links = ((3_000.0 + 69_000.0 * progress.powf(1.5)) * scale).max(5.0) as usize;
@@ -82,8 +78,8 @@ fn write_fullscale_shape(path: &Path, scale: f64) -> std::io::Result<u64> {
         if week > 0 {
             out.write_all(b", ")?;
         }
-        write!(out, "\"{}\": {{\"nodes\": [", dates[week])?;
-        for n in 0..nodes {
+        write!(out, "\"{date}\": {{\"nodes\": [")?;
+        for (n, id) in ids.iter().take(nodes).enumerate() {
             line.clear();
             let k = 1 + rng.skewed(8);
             let mut total = 0.0;
@@ -109,7 +105,7 @@ fn write_fullscale_shape(path: &Path, scale: f64) -> std::io::Result<u64> {
                 line,
                 "{}{{\"id\": \"{}\", \"size\": {}, \"composition\": {{{comp}}}}}",
                 if n > 0 { ", " } else { "" },
-                ids[n],
+                id,
                 total
             );
             out.write_all(line.as_bytes())?;

@@ -13,14 +13,14 @@
 //!
 //! let series = SeriesLoader::new().load_bytes(json, "inline.json")?;
 //! assert_eq!(series.len(), 2);
-//! let week = series.first().unwrap();
+//! let week = series.first().ok_or("no week")?;
 //! assert_eq!(week.links.len(), 1);              // the null-target link is set aside...
 //! assert_eq!(week.drop_counts().null_target, 1); // ...and counted
-//! let lido = series.symbols().find_protocol("182").unwrap();
+//! let lido = series.symbols().find_protocol("182").ok_or("no Lido")?;
 //! assert_eq!(week.nodes[0].id, lido);
 //!
 //! let report = QualityReport::new(&series, None);
-//! assert_eq!(report.weeks[0].next_week_overlap.unwrap().nodes, 0.5);
+//! assert_eq!(report.weeks[0].next_week_overlap.map(|o| o.nodes), Some(0.5));
 //!
 //! let mut out = Vec::new();
 //! SeriesWriter::new().write_to(&series, &mut out)?;

@@ -33,9 +33,9 @@ pub type ProgressFn = dyn Fn(u64, u64) + Send + Sync;
 ///
 /// ```no_run
 /// use dexposure_snapshot::SeriesLoader;
-/// let from = "2022-01-03".parse().unwrap();
+/// let from = "2022-01-03".parse()?;
 /// let series = SeriesLoader::new().from(from).threads(1).load("network_data.json.gz")?;
-/// # Ok::<(), dexposure_snapshot::SnapshotError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Default)]
 pub struct SeriesLoader {
@@ -257,6 +257,7 @@ impl SeriesLoader {
             read,
             total: total_bytes,
             path,
+            finished: false,
         })
     }
 }
@@ -338,12 +339,25 @@ pub struct SnapshotStream {
     read: Arc<AtomicU64>,
     total: u64,
     path: PathBuf,
+    finished: bool,
 }
 
 impl SnapshotStream {
     /// The next week in file order, or None after the last one (the rest of the document is
-    /// checked before None is returned).
+    /// checked before None is returned). After an error the stream is over: later calls give
+    /// None.
     pub fn next_week(&mut self) -> Result<Option<Snapshot>> {
+        if self.finished {
+            return Ok(None);
+        }
+        let next = self.read_week();
+        if !matches!(next, Ok(Some(_))) {
+            self.finished = true;
+        }
+        next
+    }
+
+    fn read_week(&mut self) -> Result<Option<Snapshot>> {
         self.buffer.clear();
         let loader = &self.loader;
         let Some(entry) = self

@@ -205,10 +205,11 @@ impl Spread {
 /// # use dexposure_snapshot::{QualityReport, SeriesLoader};
 /// let json = br#"{"data": {"2022-05-09": {"nodes": [{"id": "182", "size": 10.0, "composition": {"STETH": 10.0}}],
 ///                 "links": [{"source": "182", "target": null, "size": 1.0, "composition": {"STETH": 1.0}}]}}}"#;
-/// let series = SeriesLoader::new().load_bytes(json, "inline.json").unwrap();
+/// let series = SeriesLoader::new().load_bytes(json, "inline.json")?;
 /// let report = QualityReport::new(&series, None);
 /// assert_eq!(report.weeks[0].dropped.null_target, 1);
 /// assert_eq!(report.summary.pct_dropped, 100.0);
+/// # Ok::<(), dexposure_snapshot::SnapshotError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QualityReport {

@@ -172,11 +172,12 @@ impl Snapshot {
     /// ```
     /// # use dexposure_snapshot::{Snapshot, SymbolTable, Node, TokenAmount};
     /// let mut symbols = SymbolTable::new();
-    /// let mut week = Snapshot::new("2022-05-09".parse().unwrap());
+    /// let mut week = Snapshot::new("2022-05-09".parse()?);
     /// let steth = symbols.intern_token("STETH");
     /// let composition = week.push_composition([TokenAmount { token: steth, usd: 5.0 }]);
     /// week.nodes.push(Node { id: symbols.intern_protocol("182"), size: 5.0, composition });
     /// assert_eq!(week.composition(week.nodes[0].composition)[0].usd, 5.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn push_composition(
         &mut self,

@@ -23,10 +23,11 @@ use crate::symbols::{ProtocolId, SymbolTable};
 /// ```
 /// # use dexposure_snapshot::{SeriesLoader, SeriesWriter};
 /// let json = br#"{"data": {"2022-05-09": {"nodes": [{"id": "182", "size": 2.5, "composition": {"STETH": 2.5}}], "links": []}}}"#;
-/// let series = SeriesLoader::new().load_bytes(json, "inline.json").unwrap();
+/// let series = SeriesLoader::new().load_bytes(json, "inline.json")?;
 /// let mut out = Vec::new();
-/// SeriesWriter::new().write_to(&series, &mut out).unwrap();
-/// assert_eq!(SeriesLoader::new().load_bytes(&out, "out.json").unwrap(), series);
+/// SeriesWriter::new().write_to(&series, &mut out)?;
+/// assert_eq!(SeriesLoader::new().load_bytes(&out, "out.json")?, series);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct SeriesWriter {

@@ -203,6 +203,25 @@ fn write_then_load_round_trips_exactly() {
 }
 
 #[test]
+fn a_stream_ends_after_an_error() {
+    let json = br#"{"data": {"2022-05-02": {"nodes": [], "links": []}, "2022-05-09": {"nodes": 5, "links": []}, "2022-05-16": {"nodes": [], "links": []}}}"#;
+    let mut stream = SeriesLoader::new()
+        .stream_reader(std::io::Cursor::new(json.to_vec()), "bad.json", 0)
+        .expect("open");
+    assert!(stream.next_week().expect("first week").is_some());
+    let error = stream
+        .next_week()
+        .expect_err("second week is bad")
+        .to_string();
+    assert!(
+        error.contains("bad.json") && error.contains("2022-05-09") && error.contains("nodes"),
+        "{error}"
+    );
+    assert!(stream.next_week().expect("over").is_none());
+    assert!(stream.next().is_none());
+}
+
+#[test]
 fn write_to_file_and_load_back() {
     let series = SnapshotSeries::load(fixture("tiny.json")).expect("load");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -269,11 +288,11 @@ fn week_end_guess_is_proven_by_the_parser() {
     assert_eq!(whole.symbols().token(token), r#"X]}, "2021-01-11": {"#);
 }
 
+/// A generated node: id, size, composition.
+type NodeSpec = (String, f64, Vec<(String, f64)>);
+
 /// Builds a series from generated records.
-fn build(
-    weeks: Vec<Vec<(String, f64, Vec<(String, f64)>)>>,
-    links: Vec<Vec<(usize, usize, f64)>>,
-) -> SnapshotSeries {
+fn build(weeks: Vec<Vec<NodeSpec>>, links: Vec<Vec<(usize, usize, f64)>>) -> SnapshotSeries {
     let mut symbols = SymbolTable::new();
     let first = date("2020-03-23");
     let snapshots = weeks
