@@ -62,7 +62,7 @@ fn write_fullscale_shape(path: &Path, scale: f64) -> std::io::Result<u64> {
             1 => "LP".into(),
             2 => "UNKNOWN".into(),
             3 => "OTHER".into(),
-            i => (i * 7 % 9_973 + 1).to_string(),
+            i => (i * 7_919 % 10_007 + 1).to_string(), // a bijection on 0..10_007: ids stay unique
         })
         .collect();
     let first = NaiveDate::from_ymd_opt(2020, 3, 23).unwrap_or_default();

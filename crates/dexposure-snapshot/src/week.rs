@@ -2,9 +2,11 @@
 //! [`Snapshot`] with simd-json, and moving it onto a series-wide [`SymbolTable`].
 //!
 //! Both load paths (whole file and streaming) cut the document into per-week byte ranges with
-//! [`crate::scan`] and hand each range to a [`WeekParser`]. A week is parsed against a small
-//! per-week symbol table ([`LocalSymbols`]) so that weeks can be parsed on several threads and
-//! merged into the series table afterwards with one lookup per distinct string.
+//! [`crate::scan`] and hand each range to a [`WeekParser`]. A parsed week numbers its strings on
+//! its own ([`LocalSymbols`]) so that weeks can be parsed on several threads and merged into the
+//! series table afterwards with one lookup per distinct string; each parser keeps a
+//! [`SymbolCache`] across the weeks it parses so that a week mostly looks strings up rather than
+//! inserting them.
 
 use std::path::Path;
 
@@ -45,6 +47,16 @@ impl LocalStrings {
     fn len(&self) -> usize {
         self.ends.len()
     }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).map_or(0, |&e| e as usize)
+        };
+        let end = self.ends.get(i).map_or(start, |&e| e as usize);
+        self.arena.get(start..end).unwrap_or("")
+    }
 }
 
 /// Hasher for packed short strings: a full 128 → 64-bit mix, so keys that differ only in their
@@ -83,36 +95,47 @@ fn mix(mut x: u64) -> u64 {
 
 type PackedMap = std::collections::HashMap<u128, u32, std::hash::BuildHasherDefault<PackedHasher>>;
 
-/// Interning of one week's ids or symbols against its [`LocalStrings`].
+/// The ids or symbols one parser (one thread) has met, kept across the weeks it parses, and the
+/// numbering of those the current week uses (week ids: dense, in order of first appearance).
 ///
-/// Three paths, by what the string looks like:
+/// Keeping the table across weeks means a week only looks strings up; it inserts only those no
+/// earlier week of this parser had. Three lookup paths, by what the string looks like:
 /// - a canonical decimal number below 2^16 (DefiLlama protocol ids such as `"182"`): a slot of
 ///   a directly indexed array, no hashing;
 /// - up to 15 bytes (nearly all symbols): packed into an integer key, so the hash table compares
 ///   integers, not bytes;
-/// - anything longer: a hash table of string slices.
-struct LocalTable<'t> {
+/// - anything longer: a hash table of strings.
+#[derive(Default)]
+struct SymbolCache {
+    /// Every string met, by cache id.
     strings: LocalStrings,
     numeric: Vec<u32>,
     short: PackedMap,
-    long: FxHashMap<&'t str, u32>,
+    long: FxHashMap<Box<str>, u32>,
+    /// Per cache id: (stamp of the week that last used it, its week id then).
+    week_ids: Vec<(u32, u32)>,
+    /// Cache ids of the current week's strings, by week id.
+    week: Vec<u32>,
+    stamp: u32,
 }
 
 const NUMERIC_LIMIT: usize = 1 << 16;
 
-impl<'t> LocalTable<'t> {
-    fn with_capacity(n: usize) -> Self {
-        Self {
-            strings: LocalStrings::default(),
-            numeric: Vec::new(),
-            short: PackedMap::with_capacity_and_hasher(n, Default::default()),
-            long: FxHashMap::default(),
-        }
+impl SymbolCache {
+    fn start_week(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        self.week.clear();
     }
 
+    /// The cache id of `s`, adding it if new.
     #[inline]
-    fn intern(&mut self, s: &'t str) -> u32 {
+    fn cache_id(&mut self, s: &str) -> u32 {
         let b = s.as_bytes();
+        let (strings, week_ids) = (&mut self.strings, &mut self.week_ids);
+        let mut add = || {
+            week_ids.push((0, 0));
+            strings.push(s)
+        };
         if let Some(n) = canonical_decimal(b) {
             if n >= self.numeric.len() {
                 self.numeric
@@ -120,23 +143,65 @@ impl<'t> LocalTable<'t> {
             }
             let slot = &mut self.numeric[n];
             if *slot == u32::MAX {
-                *slot = self.strings.push(s);
+                *slot = add();
             }
-            return *slot;
-        }
-        let strings = &mut self.strings;
-        if b.len() < 16 {
+            *slot
+        } else if b.len() < 16 {
             let mut packed = [0u8; 16];
             packed[..b.len()].copy_from_slice(b);
             packed[15] = b.len() as u8;
             *self
                 .short
                 .entry(u128::from_le_bytes(packed))
-                .or_insert_with(|| strings.push(s))
+                .or_insert_with(add)
+        } else if let Some(&id) = self.long.get(s) {
+            id
         } else {
-            *self.long.entry(s).or_insert_with(|| strings.push(s))
+            let id = add();
+            self.long.insert(s.into(), id);
+            id
         }
     }
+
+    /// The week id of `s`.
+    #[inline]
+    fn intern(&mut self, s: &str) -> u32 {
+        let cache_id = self.cache_id(s);
+        let slot = &mut self.week_ids[cache_id as usize];
+        if slot.0 != self.stamp {
+            *slot = (self.stamp, self.week.len() as u32);
+            self.week.push(cache_id);
+        }
+        slot.1
+    }
+
+    /// Number of distinct strings the current week uses.
+    fn week_len(&self) -> usize {
+        self.week.len()
+    }
+
+    /// The string behind a week id.
+    fn week_string(&self, week_id: usize) -> &str {
+        self.week
+            .get(week_id)
+            .map_or("", |&c| self.strings.get(c as usize))
+    }
+
+    /// The current week's strings, by week id.
+    fn week_strings(&self) -> LocalStrings {
+        let mut out = LocalStrings::default();
+        for &c in &self.week {
+            out.push(self.strings.get(c as usize));
+        }
+        out
+    }
+}
+
+/// What one parser keeps between weeks.
+#[derive(Default)]
+struct ParserSymbols {
+    protocols: SymbolCache,
+    tokens: SymbolCache,
 }
 
 /// The value of a decimal string without sign or leading zeros (so that the number maps back to
@@ -204,8 +269,8 @@ pub(crate) struct WeekOrigin<'a> {
 pub(crate) struct WeekParser {
     input: Vec<u8>,
     buffers: simd_json::Buffers,
-    /// Distinct (protocols, tokens) of the previous week: capacity hints for the next one.
-    last_distinct: (usize, usize),
+    /// Ids and symbols met in earlier weeks.
+    symbols: ParserSymbols,
     /// The tape's allocation, kept between weeks.
     tape: Option<Tape<'static>>,
 }
@@ -215,7 +280,7 @@ impl Default for WeekParser {
         Self {
             input: Vec::new(),
             buffers: simd_json::Buffers::new(1 << 16),
-            last_distinct: (0, 0),
+            symbols: ParserSymbols::default(),
             tape: None,
         }
     }
@@ -238,9 +303,8 @@ impl WeekParser {
                     message,
                 }
             })?;
-        let week = WeekBuilder::new(origin, self.last_distinct).build(&tape.0)?;
+        let week = WeekBuilder::new(origin, &mut self.symbols).build(&tape.0)?;
         self.tape = Some(tape.reset());
-        self.last_distinct = (week.symbols.protocols.len(), week.symbols.tokens.len());
         Ok(week)
     }
 }
@@ -312,11 +376,10 @@ fn syntax_error(e: &simd_json::Error, bytes: &[u8]) -> (usize, String) {
 }
 
 /// Walks one week's tape, interning into [`LocalSymbols`] and applying cleaning.
-struct WeekBuilder<'o, 't> {
+struct WeekBuilder<'o, 'c> {
     origin: WeekOrigin<'o>,
     snapshot: Snapshot,
-    protocols: LocalTable<'t>,
-    tokens: LocalTable<'t>,
+    symbols: &'c mut ParserSymbols,
     /// Per local token: (stamp of the composition that last used it, its amount index).
     token_mark: Vec<(u32, u32)>,
     stamp: u32,
@@ -330,13 +393,15 @@ struct RawLink {
     composition: CompositionSpan,
 }
 
-impl<'o, 't> WeekBuilder<'o, 't> {
-    fn new(origin: WeekOrigin<'o>, (protocols, tokens): (usize, usize)) -> Self {
+impl<'o, 'c> WeekBuilder<'o, 'c> {
+    fn new(origin: WeekOrigin<'o>, symbols: &'c mut ParserSymbols) -> Self {
+        symbols.protocols.start_week();
+        symbols.tokens.start_week();
+        let tokens = symbols.tokens.strings.len();
         Self {
             origin,
             snapshot: Snapshot::new(origin.date),
-            protocols: LocalTable::with_capacity(protocols),
-            tokens: LocalTable::with_capacity(tokens),
+            symbols,
             token_mark: Vec::with_capacity(tokens),
             stamp: 0,
         }
@@ -352,20 +417,20 @@ impl<'o, 't> WeekBuilder<'o, 't> {
     }
 
     #[inline]
-    fn protocol(&mut self, s: &'t str) -> ProtocolId {
-        ProtocolId(self.protocols.intern(s))
+    fn protocol(&mut self, s: &str) -> ProtocolId {
+        ProtocolId(self.symbols.protocols.intern(s))
     }
 
     #[inline]
-    fn token(&mut self, s: &'t str) -> u32 {
-        let id = self.tokens.intern(s);
+    fn token(&mut self, s: &str) -> u32 {
+        let id = self.symbols.tokens.intern(s);
         if id as usize == self.token_mark.len() {
             self.token_mark.push((u32::MAX, 0));
         }
         id
     }
 
-    fn build(mut self, tape: &[TapeNode<'t>]) -> Result<ParsedWeek> {
+    fn build(mut self, tape: &[TapeNode<'_>]) -> Result<ParsedWeek> {
         let Some(&TapeNode::Object { len, .. }) = tape.first() else {
             return Err(self.error(
                 Location::week(None),
@@ -404,15 +469,13 @@ impl<'o, 't> WeekBuilder<'o, 't> {
             self.snapshot.nodes.push(node);
             i += extent(tape, i);
         }
-        let mut is_node = vec![false; self.protocols.strings.len()];
+        let mut is_node = vec![false; self.symbols.protocols.week_len()];
         for (index, node) in self.snapshot.nodes.iter().enumerate() {
             if std::mem::replace(&mut is_node[node.id.index()], true) {
                 let id = self
+                    .symbols
                     .protocols
-                    .strings
-                    .iter()
-                    .nth(node.id.index())
-                    .unwrap_or("")
+                    .week_string(node.id.index())
                     .to_owned();
                 return Err(self.error(
                     Location::record(RecordKind::Node, index, Some("id")),
@@ -451,8 +514,8 @@ impl<'o, 't> WeekBuilder<'o, 't> {
             }
         }
         let symbols = LocalSymbols {
-            protocols: self.protocols.strings,
-            tokens: self.tokens.strings,
+            protocols: self.symbols.protocols.week_strings(),
+            tokens: self.symbols.tokens.week_strings(),
         };
         Ok(ParsedWeek {
             snapshot: self.snapshot,
@@ -460,7 +523,7 @@ impl<'o, 't> WeekBuilder<'o, 't> {
         })
     }
 
-    fn array_len(&self, tape: &[TapeNode<'t>], at: usize, field: &str) -> Result<usize> {
+    fn array_len(&self, tape: &[TapeNode<'_>], at: usize, field: &str) -> Result<usize> {
         match tape.get(at) {
             Some(TapeNode::Array { len, .. }) => Ok(*len),
             other => Err(self.error(
@@ -470,7 +533,7 @@ impl<'o, 't> WeekBuilder<'o, 't> {
         }
     }
 
-    fn node(&mut self, tape: &[TapeNode<'t>], at: usize, index: usize) -> Result<Node> {
+    fn node(&mut self, tape: &[TapeNode<'_>], at: usize, index: usize) -> Result<Node> {
         let loc = |field: Option<&str>| Location::record(RecordKind::Node, index, field);
         let Some(&TapeNode::Object { len, .. }) = tape.get(at) else {
             return Err(self.error(
@@ -517,7 +580,7 @@ impl<'o, 't> WeekBuilder<'o, 't> {
         })
     }
 
-    fn link(&mut self, tape: &[TapeNode<'t>], at: usize, index: usize) -> Result<RawLink> {
+    fn link(&mut self, tape: &[TapeNode<'_>], at: usize, index: usize) -> Result<RawLink> {
         let loc = |field: Option<&str>| Location::record(RecordKind::Link, index, field);
         let Some(&TapeNode::Object { len, .. }) = tape.get(at) else {
             return Err(self.error(
@@ -585,7 +648,7 @@ impl<'o, 't> WeekBuilder<'o, 't> {
 
     /// A string field; `null` gives `None` when `nullable`. `location` is only built for an
     /// error.
-    fn string(
+    fn string<'t>(
         &self,
         tape: &[TapeNode<'t>],
         at: usize,
@@ -606,7 +669,7 @@ impl<'o, 't> WeekBuilder<'o, 't> {
     /// A size: a finite, non-negative number. `location` is only built for an error.
     fn amount(
         &self,
-        tape: &[TapeNode<'t>],
+        tape: &[TapeNode<'_>],
         at: usize,
         location: impl Fn() -> Location,
     ) -> Result<f64> {
@@ -631,7 +694,7 @@ impl<'o, 't> WeekBuilder<'o, 't> {
     /// A `{TOKEN: usd}` object, stored in the snapshot's amount arena.
     fn composition(
         &mut self,
-        tape: &[TapeNode<'t>],
+        tape: &[TapeNode<'_>],
         at: usize,
         kind_: RecordKind,
         index: usize,
