@@ -78,28 +78,26 @@ fn main() -> anyhow::Result<()> {
     };
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    println!(
-        "{} ({:.1} MB) loaded and summarised in {:.2} s ({:.0} MB/s, {} path)\n",
+    let path_kind = if args.stream {
+        "streaming"
+    } else {
+        "whole-file"
+    };
+    let limit = if args.all_weeks { None } else { Some(20) };
+    report::print(&format!(
+        "{} ({:.1} MB) loaded and summarised in {seconds:.2} s ({:.0} MB/s, {path_kind} path)\n\n\
+         == dataset summary ==\n{}\n\
+         == data quality per week ==\n{}",
         args.data.display(),
         size as f64 / 1e6,
-        seconds,
         size as f64 / 1e6 / seconds,
-        if args.stream {
-            "streaming"
-        } else {
-            "whole-file"
-        }
-    );
-    println!("== dataset summary ==\n{}", report::summary_table(&quality));
-    let limit = if args.all_weeks { None } else { Some(20) };
-    println!(
-        "== data quality per week ==\n{}",
-        report::quality_table(&quality, limit)
-    );
+        report::summary_table(&quality),
+        report::quality_table(&quality, limit),
+    ))?;
     if let Some(path) = &args.json {
         std::fs::write(path, quality.to_json())
             .with_context(|| format!("cannot write {}", path.display()))?;
-        println!("quality report written to {}", path.display());
+        report::print(&format!("quality report written to {}\n", path.display()))?;
     }
     Ok(())
 }

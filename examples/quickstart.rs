@@ -17,22 +17,17 @@ fn main() -> anyhow::Result<()> {
     let metadata = Metadata::from_dir(&mapping).ok();
     let quality = QualityReport::new(&series, metadata.as_ref().map(|m| &m.catalog));
 
-    println!(
-        "dexposure quickstart — dataset: {}",
-        datasets::EMBEDDED_NAME
-    );
-    println!(
-        "metadata: {}\n",
-        if metadata.is_some() {
-            mapping.display().to_string()
-        } else {
-            "none found (categories unknown)".into()
-        }
-    );
-    println!("== dataset summary ==\n{}", report::summary_table(&quality));
-    println!(
-        "== data quality per week (overlaps are with the next week) ==\n{}",
-        report::quality_table(&quality, Some(20))
-    );
+    let metadata_line = match &metadata {
+        Some(_) => mapping.display().to_string(),
+        None => "none found (categories unknown)".to_owned(),
+    };
+    report::print(&format!(
+        "dexposure quickstart — dataset: {}\nmetadata: {metadata_line}\n\n\
+         == dataset summary ==\n{}\n\
+         == data quality per week (overlaps are with the next week) ==\n{}",
+        datasets::EMBEDDED_NAME,
+        report::summary_table(&quality),
+        report::quality_table(&quality, Some(20)),
+    ))?;
     Ok(())
 }

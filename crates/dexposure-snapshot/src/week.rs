@@ -385,6 +385,13 @@ struct WeekBuilder<'o, 'c> {
     stamp: u32,
 }
 
+/// The `size` and `composition` fields nodes and links share, as read so far.
+#[derive(Default)]
+struct Amounts {
+    size: Option<f64>,
+    composition: Option<CompositionSpan>,
+}
+
 /// A link as read, before cleaning.
 struct RawLink {
     source: Option<ProtocolId>,
@@ -535,44 +542,23 @@ impl<'o, 'c> WeekBuilder<'o, 'c> {
 
     fn node(&mut self, tape: &[TapeNode<'_>], at: usize, index: usize) -> Result<Node> {
         let loc = |field: Option<&str>| Location::record(RecordKind::Node, index, field);
-        let Some(&TapeNode::Object { len, .. }) = tape.get(at) else {
-            return Err(self.error(
-                loc(None),
-                format!("expected an object, found {}", kind(tape.get(at))),
-            ));
-        };
-        let (mut id, mut size, mut composition) = (None, None, None);
+        let len = self.object_len(tape, at, loc(None))?;
+        let (mut id, mut amounts) = (None, Amounts::default());
         let mut i = at + 1;
         for _ in 0..len {
-            let key = key_at(tape, i);
-            let v = i + 1;
-            match key {
-                "id" => {
-                    let s = self.string(tape, v, || loc(Some("id")), false)?;
-                    set_once(&mut id, s.map(|s| self.protocol(s)), || {
-                        self.error(loc(Some("id")), "appears twice")
-                    })?;
-                }
-                "size" => {
-                    let x = self.amount(tape, v, || loc(Some("size")))?;
-                    set_once(&mut size, Some(x), || {
-                        self.error(loc(Some("size")), "appears twice")
-                    })?;
-                }
-                "composition" => {
-                    let span = self.composition(tape, v, RecordKind::Node, index)?;
-                    set_once(&mut composition, Some(span), || {
-                        self.error(loc(Some("composition")), "appears twice")
-                    })?;
-                }
-                _ => {}
+            let (key, v) = (key_at(tape, i), i + 1);
+            if key == "id" {
+                let s = self.string(tape, v, || loc(Some("id")), false)?;
+                set_once(&mut id, s.map(|s| self.protocol(s)), || {
+                    self.error(loc(Some("id")), "appears twice")
+                })?;
+            } else {
+                self.amount_field(tape, key, v, RecordKind::Node, index, &mut amounts)?;
             }
             i = v + extent(tape, v);
         }
         let id = id.ok_or_else(|| self.error(loc(Some("id")), "missing"))?;
-        let size = size.ok_or_else(|| self.error(loc(Some("size")), "missing"))?;
-        let composition =
-            composition.ok_or_else(|| self.error(loc(Some("composition")), "missing"))?;
+        let (size, composition) = self.finish_amounts(amounts, RecordKind::Node, index)?;
         Ok(Node {
             id,
             size,
@@ -582,68 +568,91 @@ impl<'o, 'c> WeekBuilder<'o, 'c> {
 
     fn link(&mut self, tape: &[TapeNode<'_>], at: usize, index: usize) -> Result<RawLink> {
         let loc = |field: Option<&str>| Location::record(RecordKind::Link, index, field);
-        let Some(&TapeNode::Object { len, .. }) = tape.get(at) else {
-            return Err(self.error(
-                loc(None),
-                format!("expected an object, found {}", kind(tape.get(at))),
-            ));
-        };
-        let (mut source, mut target, mut size, mut composition) = (None, None, None, None);
+        let len = self.object_len(tape, at, loc(None))?;
+        let (mut source, mut target, mut amounts) = (None, None, Amounts::default());
         let mut i = at + 1;
         for _ in 0..len {
-            let key = key_at(tape, i);
-            let v = i + 1;
-            match key {
-                "source" | "target" => {
-                    let field = if key == "source" { "source" } else { "target" };
-                    let s = self.string(tape, v, || loc(Some(field)), true)?;
-                    let id = s.map(|s| self.protocol(s));
-                    let slot = if field == "source" {
-                        &mut source
-                    } else {
-                        &mut target
-                    };
-                    if slot.replace(id).is_some() {
-                        return Err(self.error(loc(Some(field)), "appears twice"));
-                    }
+            let (key, v) = (key_at(tape, i), i + 1);
+            if let Some((field, slot)) = match key {
+                "source" => Some(("source", &mut source)),
+                "target" => Some(("target", &mut target)),
+                _ => None,
+            } {
+                let id = self
+                    .string(tape, v, || loc(Some(field)), true)?
+                    .map(|s| self.protocol(s));
+                if slot.replace(id).is_some() {
+                    return Err(self.error(loc(Some(field)), "appears twice"));
                 }
-                "size" => {
-                    let x = self.amount(tape, v, || loc(Some("size")))?;
-                    set_once(&mut size, Some(x), || {
-                        self.error(loc(Some("size")), "appears twice")
-                    })?;
-                }
-                "composition" => {
-                    let span = self.composition(tape, v, RecordKind::Link, index)?;
-                    set_once(&mut composition, Some(span), || {
-                        self.error(loc(Some("composition")), "appears twice")
-                    })?;
-                }
-                _ => {}
+            } else {
+                self.amount_field(tape, key, v, RecordKind::Link, index, &mut amounts)?;
             }
             i = v + extent(tape, v);
         }
-        let source = source.ok_or_else(|| {
-            self.error(
-                loc(Some("source")),
-                "missing (write null for an unknown endpoint)",
-            )
-        })?;
-        let target = target.ok_or_else(|| {
-            self.error(
-                loc(Some("target")),
-                "missing (write null for an unknown endpoint)",
-            )
-        })?;
-        let size = size.ok_or_else(|| self.error(loc(Some("size")), "missing"))?;
-        let composition =
-            composition.ok_or_else(|| self.error(loc(Some("composition")), "missing"))?;
+        let missing = "missing (write null for an unknown endpoint)";
+        let source = source.ok_or_else(|| self.error(loc(Some("source")), missing))?;
+        let target = target.ok_or_else(|| self.error(loc(Some("target")), missing))?;
+        let (size, composition) = self.finish_amounts(amounts, RecordKind::Link, index)?;
         Ok(RawLink {
             source,
             target,
             size,
             composition,
         })
+    }
+
+    /// Number of entries of the object at `at`, or an error at `location`.
+    fn object_len(&self, tape: &[TapeNode<'_>], at: usize, location: Location) -> Result<usize> {
+        match tape.get(at) {
+            Some(&TapeNode::Object { len, .. }) => Ok(len),
+            other => Err(self.error(
+                location,
+                format!("expected an object, found {}", kind(other)),
+            )),
+        }
+    }
+
+    /// Reads `size` or `composition`, which nodes and links share; other keys are ignored.
+    fn amount_field(
+        &mut self,
+        tape: &[TapeNode<'_>],
+        key: &str,
+        v: usize,
+        record: RecordKind,
+        index: usize,
+        amounts: &mut Amounts,
+    ) -> Result<()> {
+        let loc = |field: &str| Location::record(record, index, Some(field));
+        match key {
+            "size" => {
+                let x = self.amount(tape, v, || loc("size"))?;
+                set_once(&mut amounts.size, Some(x), || {
+                    self.error(loc("size"), "appears twice")
+                })
+            }
+            "composition" => {
+                let span = self.composition(tape, v, record, index)?;
+                set_once(&mut amounts.composition, Some(span), || {
+                    self.error(loc("composition"), "appears twice")
+                })
+            }
+            _ => Ok(()), // unknown fields are ignored (forward compatibility)
+        }
+    }
+
+    /// Both shared fields, or an error naming the missing one.
+    fn finish_amounts(
+        &self,
+        amounts: Amounts,
+        record: RecordKind,
+        index: usize,
+    ) -> Result<(f64, CompositionSpan)> {
+        let missing =
+            |field: &str| self.error(Location::record(record, index, Some(field)), "missing");
+        Ok((
+            amounts.size.ok_or_else(|| missing("size"))?,
+            amounts.composition.ok_or_else(|| missing("composition"))?,
+        ))
     }
 
     /// A string field; `null` gives `None` when `nullable`. `location` is only built for an

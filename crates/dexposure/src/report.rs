@@ -1,6 +1,7 @@
 //! Plain-text tables for terminal output of the example binaries.
 
 use std::fmt::Write;
+use std::io::Write as _;
 
 use dexposure_snapshot::QualityReport;
 
@@ -109,4 +110,14 @@ pub fn quality_table(report: &QualityReport, limit: Option<usize>) -> String {
         );
     }
     out
+}
+
+/// Writes `text` to standard output. A reader that went away (`inspect ... | head`) is not an
+/// error: the rest is dropped quietly instead of panicking as `println!` does.
+pub fn print(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
