@@ -23,6 +23,8 @@
 mod error;
 mod graph;
 pub mod inequality;
+pub mod linkpred;
+pub mod rng;
 
 pub use error::{GraphError, Result};
 pub use graph::{CompositionStats, Csr, ExposureGraph};
