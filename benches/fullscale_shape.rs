@@ -132,12 +132,13 @@ fn write_fullscale_shape(path: &Path, scale: f64) -> std::io::Result<u64> {
     Ok(std::fs::metadata(path)?.len())
 }
 
-/// The benchmark file for the scale in `DEXPOSURE_BENCH_SCALE` (default 0.1), generated once.
-pub fn bench_file() -> (PathBuf, u64) {
+/// The benchmark file at the scale in `DEXPOSURE_BENCH_SCALE` (else `default_scale`),
+/// generated once into `target/bench-data/`.
+pub fn bench_file(default_scale: f64) -> (PathBuf, u64) {
     let scale: f64 = std::env::var("DEXPOSURE_BENCH_SCALE")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0.1);
+        .unwrap_or(default_scale);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
     std::fs::create_dir_all(&dir).expect("create target/bench-data");
     let path = dir.join(format!("fullscale-shape-{scale}.json"));
@@ -152,4 +153,3 @@ pub fn bench_file() -> (PathBuf, u64) {
     );
     (path, size)
 }
-

@@ -21,7 +21,7 @@ use dexposure::snapshot::{QualityReport, SeriesLoader};
 mod fullscale_shape;
 
 fn load_paths(c: &mut Criterion) {
-    let (path, size) = fullscale_shape::bench_file();
+    let (path, size) = fullscale_shape::bench_file(0.1);
     let mut group = c.benchmark_group("snapshot_load");
     group.throughput(Throughput::Bytes(size));
     group.sample_size(10);

@@ -1,10 +1,12 @@
-//! The main job on the embedded dataset: load it and print a dataset summary and the weekly
-//! data-quality table.
+//! The main job on the embedded dataset: load it, print a dataset summary and the weekly
+//! data-quality table, then the latest week's headline network metrics, its ten most
+//! systemically important protocols and the sector spillover matrix.
 //!
 //! ```text
 //! cargo run --release --example quickstart
 //! ```
 
+use dexposure::graph::{ExposureGraph, NetworkMetrics, SectorSpillover, SystemicImportance};
 use dexposure::snapshot::{Metadata, QualityReport};
 use dexposure::{datasets, report};
 
@@ -21,13 +23,26 @@ fn main() -> anyhow::Result<()> {
         Some(_) => mapping.display().to_string(),
         None => "none found (categories unknown)".to_owned(),
     };
+    let catalog = metadata.as_ref().map(|m| &m.catalog);
+    let latest = series
+        .last()
+        .ok_or_else(|| anyhow::anyhow!("the embedded dataset has no week"))?;
+    let graph = ExposureGraph::from_snapshot(latest, series.symbols(), catalog)?;
+    let metrics = NetworkMetrics::compute(&graph, latest)?;
+    let scores = SystemicImportance::default().run(&graph)?;
     report::print(&format!(
         "dexposure quickstart — dataset: {}\nmetadata: {metadata_line}\n\n\
          == dataset summary ==\n{}\n\
-         == data quality per week (overlaps are with the next week) ==\n{}",
+         == data quality per week (overlaps are with the next week) ==\n{}\n\
+         == network, latest week ==\n{}\n\
+         == top 10 protocols by systemic importance (SIS) ==\n{}\n\
+         == sector spillovers (share of all exposure) ==\n{}",
         datasets::EMBEDDED_NAME,
         report::summary_table(&quality),
         report::quality_table(&quality, Some(20)),
+        report::headline_metrics(&metrics),
+        report::sis_table(&scores, &graph, catalog, 10),
+        report::spillover_table(&SectorSpillover::from_graph(&graph)),
     ))?;
     Ok(())
 }

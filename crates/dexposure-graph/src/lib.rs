@@ -24,7 +24,17 @@ mod error;
 mod graph;
 pub mod inequality;
 pub mod linkpred;
+pub mod network;
+pub mod pagerank;
 pub mod rng;
+pub mod spillover;
+pub mod systemic;
+pub mod temporal;
 
 pub use error::{GraphError, Result};
 pub use graph::{CompositionStats, Csr, ExposureGraph};
+pub use network::{MetricOptions, NetworkMetrics};
+pub use pagerank::{PageRank, PageRankScores};
+pub use spillover::SectorSpillover;
+pub use systemic::{SisWeights, SystemicImportance, SystemicScores};
+pub use temporal::{MetricTable, OverlapPoint};

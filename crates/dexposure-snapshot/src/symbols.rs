@@ -108,6 +108,24 @@ impl SymbolTable {
         self.tokens.resolve(id.0)
     }
 
+    /// Every protocol id with its handle, in handle order.
+    pub fn protocols(&self) -> impl ExactSizeIterator<Item = (ProtocolId, &str)> {
+        self.protocols
+            .strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (ProtocolId(i as u32), &**s))
+    }
+
+    /// Every token symbol with its handle, in handle order.
+    pub fn tokens(&self) -> impl ExactSizeIterator<Item = (TokenId, &str)> {
+        self.tokens
+            .strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (TokenId(i as u32), &**s))
+    }
+
     /// Number of distinct protocol ids.
     pub fn protocol_count(&self) -> usize {
         self.protocols.len()

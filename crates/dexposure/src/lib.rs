@@ -11,6 +11,7 @@
 //! # Ok::<(), dexposure::snapshot::SnapshotError>(())
 //! ```
 
+pub use dexposure_graph as graph;
 pub use dexposure_snapshot as snapshot;
 
 pub mod datasets;

@@ -3,7 +3,8 @@
 use std::fmt::Write;
 use std::io::Write as _;
 
-use dexposure_snapshot::QualityReport;
+use dexposure_graph::{ExposureGraph, NetworkMetrics, SectorSpillover, SystemicScores};
+use dexposure_snapshot::{ProtocolCatalog, QualityReport};
 
 fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "-".to_owned(), |v| format!("{:.1}", 100.0 * v))
@@ -119,5 +120,115 @@ pub fn print(text: &str) -> std::io::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
+    }
+}
+
+/// Headline network metrics of one week.
+pub fn headline_metrics(m: &NetworkMetrics) -> String {
+    let mut out = String::new();
+    let rows: [(&str, String); 12] = [
+        ("week", m.date.to_string()),
+        ("nodes / links", format!("{} / {}", m.nodes, m.links)),
+        ("density", format!("{:.3e}", m.density)),
+        ("total TVL (USD)", format!("{:.4e}", m.total_tvl)),
+        ("total exposure (USD)", format!("{:.4e}", m.total_exposure)),
+        (
+            "TVL HHI / Gini",
+            format!("{:.4} / {:.4}", m.tvl_hhi, m.tvl_gini),
+        ),
+        (
+            "degree Gini / centralization",
+            format!("{:.4} / {:.4}", m.degree_gini, m.degree_centralization),
+        ),
+        (
+            "assortativity out->in",
+            format!("{:.4}", m.assortativity_out_in),
+        ),
+        ("reciprocity", format!("{:.4}", m.reciprocity)),
+        ("avg clustering", format!("{:.4}", m.avg_clustering)),
+        (
+            "largest WCC / SCC share",
+            format!("{:.4} / {:.4}", m.largest_wcc_share, m.largest_scc_share),
+        ),
+        (
+            "cross-sector exposure ratio",
+            format!("{:.4}", m.cross_sector_ratio),
+        ),
+    ];
+    for (name, value) in rows {
+        let _ = writeln!(out, "{name:<30} {value}");
+    }
+    out
+}
+
+/// The `k` most systemically important protocols, with names from `catalog` when given.
+pub fn sis_table(
+    scores: &SystemicScores,
+    graph: &ExposureGraph,
+    catalog: Option<&ProtocolCatalog>,
+    k: usize,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:>4} {:<10} {:<28} {:<14} {:>7} {:>9} {:>7} {:>7} {:>12}",
+        "rank", "id", "name", "sector", "SIS", "PageRank", "Tail5", "TVL", "TVL (USD)"
+    );
+    for (rank, i) in scores.top_k(k).into_iter().enumerate() {
+        let id = graph.name(i);
+        let name = catalog.and_then(|c| c.name(id)).unwrap_or("-");
+        let sector = graph.categories()[i].name();
+        let _ = writeln!(
+            out,
+            "{:>4} {:<10} {:<28} {:<14} {:>7.4} {:>9.2e} {:>7.3} {:>7.3} {:>12.4e}",
+            rank + 1,
+            truncate(id, 10),
+            truncate(name, 28),
+            truncate(sector, 14),
+            scores.sis[i],
+            scores.pagerank[i],
+            scores.tail5[i],
+            scores.tvl_term[i],
+            graph.tvl()[i]
+        );
+    }
+    out
+}
+
+/// The sector spillover matrix (shares of all edge weight, in %) and its summary.
+pub fn spillover_table(s: &SectorSpillover) -> String {
+    let mut out = String::new();
+    let short = |i: usize| truncate(s.labels[i].name(), 12);
+    let _ = write!(out, "{:<14}", "from \\ to");
+    for j in 0..s.labels.len() {
+        let _ = write!(out, " {:>12}", short(j));
+    }
+    let _ = writeln!(out);
+    let total = s.total_weight;
+    for i in 0..s.labels.len() {
+        let _ = write!(out, "{:<14}", short(i));
+        for j in 0..s.labels.len() {
+            let share = if total > 0.0 {
+                100.0 * s.matrix[i][j] / total
+            } else {
+                0.0
+            };
+            let _ = write!(out, " {share:>11.2}%");
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(
+        out,
+        "spillover total {:.4e} USD, cross-sector ratio {:.4}, spillover index (HHI of off-diagonal cells) {:.4}",
+        s.total, s.ratio, s.index
+    );
+    out
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        s.chars().take(n - 1).chain(['…']).collect()
     }
 }

@@ -1,0 +1,130 @@
+//! Graph-metric benchmarks on the last week of the full-scale-shape file (~10k nodes, ~72k
+//! links) and on all 283 weeks.
+//!
+//! ```text
+//! cargo bench --bench graph_metrics
+//! python3 benches/networkx_metrics.py target/bench-data/week-70k.json target/bench-data/week-70k-categories.json
+//! ```
+//! The bench writes the week and a synthetic sector table (each id gets a sector from a fixed
+//! hash, in the DeFi category mix) for the networkx script, so both time the same graph.
+
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use dexposure::graph::{
+    ExposureGraph, MetricTable, NetworkMetrics, PageRank, SectorSpillover, SystemicImportance,
+};
+use dexposure::snapshot::{
+    BroadCategory, ProtocolCatalog, ProtocolInfo, SeriesLoader, SeriesWriter, SnapshotSeries,
+};
+
+#[path = "fullscale_shape.rs"]
+mod fullscale_shape;
+
+/// Sector of an id: a fixed hash into the published category mix (Trading 42%, Asset
+/// Management 26%, Lending 15%, Infrastructure 15%, others 2%).
+fn sector(id: &str) -> BroadCategory {
+    let h = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    match h % 100 {
+        0..42 => BroadCategory::TradingExchanges,
+        42..68 => BroadCategory::AssetManagement,
+        68..83 => BroadCategory::LendingBorrowingRwa,
+        83..98 => BroadCategory::InfrastructureServices,
+        98 => BroadCategory::PrivacySecurity,
+        _ => BroadCategory::Others,
+    }
+}
+
+fn catalog_for(series: &SnapshotSeries) -> ProtocolCatalog {
+    let mut catalog = ProtocolCatalog::new();
+    for (_, id) in series.symbols().protocols() {
+        catalog.insert(
+            id,
+            ProtocolInfo {
+                name: format!("protocol {id}"),
+                category: sector(id),
+                detailed_category: None,
+            },
+        );
+    }
+    catalog
+}
+
+fn graph_metrics(c: &mut Criterion) {
+    let (path, _) = fullscale_shape::bench_file(1.0);
+    let series = SeriesLoader::new()
+        .load(&path)
+        .expect("load the full-scale file");
+    let catalog = catalog_for(&series);
+    let last_date = series.last().expect("weeks").date;
+    let one = SeriesLoader::new()
+        .from(last_date)
+        .load(&path)
+        .expect("load the last week");
+    let dir = path.parent().expect("bench-data folder").to_path_buf();
+    SeriesWriter::new()
+        .write(&one, dir.join("week-70k.json"))
+        .expect("write the week");
+    let categories: serde_json::Map<String, serde_json::Value> = one
+        .symbols()
+        .protocols()
+        .map(|(_, id)| (id.to_owned(), serde_json::json!({"name": format!("protocol {id}"), "category": sector(id).name()})))
+        .collect();
+    std::fs::write(
+        dir.join("week-70k-categories.json"),
+        serde_json::Value::Object(categories).to_string(),
+    )
+    .expect("write categories");
+
+    let week = series.last().expect("weeks");
+    let graph =
+        ExposureGraph::from_snapshot(week, series.symbols(), Some(&catalog)).expect("graph");
+    eprintln!(
+        "week {}: {} nodes, {} links",
+        week.date,
+        graph.node_count(),
+        graph.edge_count()
+    );
+
+    let mut group = c.benchmark_group("graph_metrics_week");
+    group.sample_size(20);
+    group.bench_function("build_graph", |b| {
+        b.iter(|| {
+            ExposureGraph::from_snapshot(week, series.symbols(), Some(&catalog)).expect("graph")
+        });
+    });
+    group.bench_function("pagerank", |b| {
+        b.iter(|| PageRank::default().run(&graph).expect("pagerank"))
+    });
+    group.bench_function("sis", |b| {
+        b.iter(|| SystemicImportance::default().run(&graph).expect("sis"))
+    });
+    group.bench_function("spillovers", |b| {
+        b.iter(|| SectorSpillover::from_graph(&graph))
+    });
+    group.bench_function("pagerank_sis_spillovers", |b| {
+        b.iter(|| {
+            (
+                SystemicImportance::default().run(&graph).expect("sis"),
+                SectorSpillover::from_graph(&graph),
+            )
+        });
+    });
+    group.bench_function("cheap_metrics", |b| {
+        b.iter(|| NetworkMetrics::compute(&graph, week).expect("metrics"))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("graph_metrics_series");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(30));
+    group.bench_function("metric_table_283_weeks", |b| {
+        b.iter(|| MetricTable::compute(&series, Some(&catalog)).expect("table"));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, graph_metrics);
+criterion_main!(benches);
