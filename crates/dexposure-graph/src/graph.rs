@@ -369,3 +369,124 @@ impl ExposureGraph {
         g
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use dexposure_snapshot::{Link, NaiveDate, Node, Snapshot, SymbolTable, TokenAmount};
+
+    use super::*;
+
+    /// a→b twice (2 + 1), b→b self-loop, b→c, c isolated from a.
+    fn week(symbols: &mut SymbolTable) -> Snapshot {
+        let mut week = Snapshot::new(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default());
+        for (id, size) in [("a", 10.0), ("b", 5.0), ("c", 0.0)] {
+            let token = symbols.intern_token("T");
+            let composition = week.push_composition([TokenAmount { token, usd: size }]);
+            week.nodes.push(Node {
+                id: symbols.intern_protocol(id),
+                size,
+                composition,
+            });
+        }
+        for (s, t, w) in [
+            ("a", "b", 2.0),
+            ("a", "b", 1.0),
+            ("b", "b", 4.0),
+            ("b", "c", 0.5),
+        ] {
+            let composition = week.push_composition([]);
+            let (source, target) = (symbols.intern_protocol(s), symbols.intern_protocol(t));
+            week.links.push(Link {
+                source,
+                target,
+                size: w,
+                composition,
+            });
+        }
+        week
+    }
+
+    #[test]
+    fn degrees_count_multi_edges_and_weights_merge() {
+        let mut symbols = SymbolTable::new();
+        let week = week(&mut symbols);
+        let g = ExposureGraph::from_snapshot(&week, &symbols, None).expect("graph");
+        assert_eq!(
+            (
+                g.node_count(),
+                g.edge_count(),
+                g.distinct_edge_count(),
+                g.self_loop_count()
+            ),
+            (3, 4, 3, 1)
+        );
+        assert_eq!(
+            (
+                g.out_degree(0),
+                g.in_degree(1),
+                g.out_degree(1),
+                g.degree(1)
+            ),
+            (2, 3, 2, 5)
+        );
+        assert_eq!(g.out_csr().weight(0, 1), Some(3.0));
+        assert_eq!(g.in_csr().weight(1, 0), Some(3.0));
+        assert_eq!(g.out_strength(1), 4.5);
+        assert_eq!(g.in_strength(1), 7.0);
+        assert_eq!(g.composition_stats()[0].tokens, 1);
+        assert_eq!(g.categories(), &[BroadCategory::Unknown; 3]);
+        let u = g.undirected();
+        assert_eq!(u.neighbours(1), &[0, 1, 2]);
+        assert_eq!(u.weight(1, 0), Some(3.0));
+        let pg = g.to_petgraph();
+        assert_eq!((pg.node_count(), pg.edge_count()), (3, 3));
+        assert_eq!(g.index_of_name("c"), Some(2));
+        assert_eq!(g.index_of(symbols.intern_protocol("b")), Some(1));
+    }
+
+    #[test]
+    fn hand_built_weeks_with_bad_links_are_errors() {
+        let mut symbols = SymbolTable::new();
+        let mut bad = week(&mut symbols);
+        let composition = bad.push_composition([]);
+        let (source, target) = (symbols.intern_protocol("a"), symbols.intern_protocol("zzz"));
+        bad.links.push(Link {
+            source,
+            target,
+            size: 1.0,
+            composition,
+        });
+        let error =
+            ExposureGraph::from_snapshot(&bad, &symbols, None).expect_err("unknown endpoint");
+        assert!(
+            error.to_string().contains("links[4]") && error.to_string().contains("zzz"),
+            "{error}"
+        );
+
+        let mut negative = week(&mut symbols);
+        negative.links[0].size = -1.0;
+        assert!(matches!(
+            ExposureGraph::from_snapshot(&negative, &symbols, None),
+            Err(GraphError::InvalidWeight { link: 0, .. })
+        ));
+        let mut duplicate = week(&mut symbols);
+        duplicate.nodes.push(duplicate.nodes[0]);
+        assert!(matches!(
+            ExposureGraph::from_snapshot(&duplicate, &symbols, None),
+            Err(GraphError::DuplicateNode { .. })
+        ));
+    }
+
+    #[test]
+    fn composition_stats_follow_the_feature_definition() {
+        let stats = CompositionStats::of([3.0, 1.0].into_iter());
+        assert_eq!(stats.tokens, 2);
+        assert!((stats.max_share - 0.75).abs() < 1e-15);
+        let expected = -(0.75f64 * 0.75f64.ln() + 0.25 * 0.25f64.ln());
+        assert!((stats.entropy - expected).abs() < 1e-15);
+        assert_eq!(
+            CompositionStats::of(std::iter::empty()),
+            CompositionStats::default()
+        );
+    }
+}
