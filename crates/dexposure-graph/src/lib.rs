@@ -20,6 +20,8 @@
 //! `dexposure-graph` depends on `dexposure-snapshot`, petgraph and rayon only: no burn, no
 //! plotting, no command-line crates, so that other tools can embed it.
 
+pub mod community;
+pub mod curvature;
 mod error;
 mod graph;
 pub mod inequality;
