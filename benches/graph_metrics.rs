@@ -1,5 +1,5 @@
-//! Graph-metric benchmarks on the last week of the full-scale-shape file (~10k nodes, ~72k
-//! links) and on all 283 weeks.
+//! Graph-metric benchmarks on the last week of the full-scale-shape file (~10k nodes, ~70k
+//! links) and on all 283 weeks. Curvature and communities are in their own group (slow).
 //!
 //! ```text
 //! cargo bench --bench graph_metrics
@@ -11,6 +11,8 @@
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use dexposure::graph::community::{InfomapOptions, LouvainOptions, infomap, louvain};
+use dexposure::graph::curvature::{CurvatureOptions, ollivier_ricci};
 use dexposure::graph::{
     ExposureGraph, MetricTable, NetworkMetrics, PageRank, SectorSpillover, SystemicImportance,
 };
@@ -115,6 +117,17 @@ fn graph_metrics(c: &mut Criterion) {
     group.bench_function("cheap_metrics", |b| {
         b.iter(|| NetworkMetrics::compute(&graph, week).expect("metrics"))
     });
+    group.finish();
+
+    // The expensive ones: one week each, few samples.
+    let mut group = c.benchmark_group("graph_metrics_expensive");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(60));
+    group.bench_function("ollivier_ricci_curvature", |b| {
+        b.iter(|| ollivier_ricci(&graph, &CurvatureOptions::default()).expect("curvature"));
+    });
+    group.bench_function("infomap_10_trials", |b| b.iter(|| infomap(&graph, &InfomapOptions::default()).expect("infomap")));
+    group.bench_function("louvain_8_trials", |b| b.iter(|| louvain(&graph, &LouvainOptions::default()).expect("louvain")));
     group.finish();
 
     let mut group = c.benchmark_group("graph_metrics_series");

@@ -8,7 +8,8 @@ Run after it, in the same sitting:
 
 Prints the median of 3 runs (seconds) for: PageRank, SIS (PageRank + Tail5 + TVL term),
 sector spillovers, and the cheap network-metric set, written from DESIGN.md §6 with networkx
-where networkx has the metric.
+where networkx has the metric. With a third argument `--communities`, also one run each of
+networkx's Louvain and the `infomap` package (10 trials), for reference.
 """
 import json
 import math
@@ -107,9 +108,30 @@ def median_time(f, runs=3):
     return statistics.median(times)
 
 
+def communities(g):
+    """Reference timings for community detection (not the same implementations)."""
+    out = {"networkx_louvain_s": median_time(lambda: nx.community.louvain_communities(
+        g.to_undirected(), weight="weight", seed=1), runs=1)}
+    try:
+        import infomap
+    except ImportError:
+        return out
+
+    def run_infomap():
+        im = infomap.Infomap("--directed --two-level --silent --seed 1 --num-trials 10")
+        index = {u: i for i, u in enumerate(g)}
+        for s, t, d in g.edges(data=True):
+            im.add_link(index[s], index[t], d["weight"])
+        return im.run().codelength
+
+    out["infomap_package_10_trials_s"] = median_time(run_infomap, runs=1)
+    return out
+
+
 def main():
     g, m = load(sys.argv[1], sys.argv[2])
-    print(json.dumps({
+    extra = communities(g) if "--communities" in sys.argv else {}
+    print(json.dumps({**extra,
         "nodes": g.number_of_nodes(), "links": m.number_of_edges(), "networkx": nx.__version__,
         "pagerank_s": median_time(lambda: nx.pagerank(g, alpha=0.85, tol=1e-6, weight="weight")),
         "sis_s": median_time(lambda: sis(g)),
