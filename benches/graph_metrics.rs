@@ -126,8 +126,12 @@ fn graph_metrics(c: &mut Criterion) {
     group.bench_function("ollivier_ricci_curvature", |b| {
         b.iter(|| ollivier_ricci(&graph, &CurvatureOptions::default()).expect("curvature"));
     });
-    group.bench_function("infomap_10_trials", |b| b.iter(|| infomap(&graph, &InfomapOptions::default()).expect("infomap")));
-    group.bench_function("louvain_8_trials", |b| b.iter(|| louvain(&graph, &LouvainOptions::default()).expect("louvain")));
+    group.bench_function("infomap_10_trials", |b| {
+        b.iter(|| infomap(&graph, &InfomapOptions::default()).expect("infomap"))
+    });
+    group.bench_function("louvain_8_trials", |b| {
+        b.iter(|| louvain(&graph, &LouvainOptions::default()).expect("louvain"))
+    });
     group.finish();
 
     let mut group = c.benchmark_group("graph_metrics_series");
