@@ -467,6 +467,31 @@ struct Scratch {
 
 const NONE: u32 = u32::MAX;
 
+/// Looks a key up among classes of equal keys: `index` maps a hash to the newest class with
+/// that hash and `chain[c]` to the previous one (NONE ends the chain); `same(c)` compares the
+/// key with class `c`'s.
+fn find_class(
+    index: &FxHashMap<u64, u32>,
+    chain: &[u32],
+    hash: u64,
+    same: impl Fn(usize) -> bool,
+) -> Option<u32> {
+    let mut class = index.get(&hash).copied().unwrap_or(NONE);
+    while class != NONE {
+        if same(class as usize) {
+            return Some(class);
+        }
+        class = chain[class as usize];
+    }
+    None
+}
+
+/// Records the new class `class` (numbered in order, so its chain slot is `chain.len()`) under
+/// `hash`.
+fn add_class(index: &mut FxHashMap<u64, u32>, chain: &mut Vec<u32>, hash: u64, class: u32) {
+    chain.push(index.insert(hash, class).unwrap_or(NONE));
+}
+
 /// Largest `source classes × sinks` distance matrix built explicitly (bytes per thread).
 const DENSE_BUDGET: usize = 1 << 22;
 
@@ -762,24 +787,19 @@ impl Scratch {
             }
             self.signature.sort_unstable();
             let h = hash_u32s(&self.signature);
-            let mut class = self.index.get(&h).copied().unwrap_or(NONE);
-            while class != NONE {
-                let c = class as usize;
-                let range = self.class_start[c] as usize..self.class_start[c + 1] as usize;
-                if self.class_sig[range] == self.signature[..] {
-                    break;
+            let found = find_class(&self.index, &self.chain, h, |c| {
+                self.class_sig[self.class_start[c] as usize..self.class_start[c + 1] as usize]
+                    == self.signature[..]
+            });
+            match found {
+                Some(class) => self.class_mass[class as usize] += mass,
+                None => {
+                    let c = self.class_mass.len() as u32;
+                    self.class_sig.extend_from_slice(&self.signature);
+                    self.class_start.push(self.class_sig.len() as u32);
+                    self.class_mass.push(mass);
+                    add_class(&mut self.index, &mut self.chain, h, c);
                 }
-                class = self.chain[c];
-            }
-            if class == NONE {
-                let c = self.class_mass.len() as u32;
-                self.class_sig.extend_from_slice(&self.signature);
-                self.class_start.push(self.class_sig.len() as u32);
-                self.class_mass.push(mass);
-                let head = self.index.insert(h, c).unwrap_or(NONE);
-                self.chain.push(head);
-            } else {
-                self.class_mass[class as usize] += mass;
             }
         }
         (self.class_mass.len(), self.mid_start.len() - 1)
@@ -820,25 +840,26 @@ impl Scratch {
             let mut hasher = FxHasher::default();
             hasher.write(column);
             let h = hasher.finish();
-            let mut class = self.index.get(&h).copied().unwrap_or(NONE);
-            while class != NONE {
-                let r = self.sink_rep[class as usize] as usize;
-                if self.dist[r * classes..(r + 1) * classes] == *column {
-                    break;
-                }
-                class = self.chain[class as usize];
-            }
-            if class == NONE {
-                class = self.sink_mass.len() as u32;
-                self.sink_rep.push(j as u32);
-                self.sink_mass.push(0.0);
-                let head = self.index.insert(h, class).unwrap_or(NONE);
-                self.chain.push(head);
-            }
-            self.sink_class.push(class);
-            self.sink_mass[class as usize] += self.b[j].1;
+            let found = find_class(&self.index, &self.chain, h, |c| {
+                let r = self.sink_rep[c] as usize;
+                self.dist[r * classes..(r + 1) * classes] == *column
+            });
+            self.assign_sink(j, h, found);
         }
         self.sink_mass.len()
+    }
+
+    /// Puts sink `j` in class `found`, or in a new class (keyed by `hash`) it represents.
+    fn assign_sink(&mut self, j: usize, hash: u64, found: Option<u32>) {
+        let class = found.unwrap_or_else(|| {
+            let class = self.sink_mass.len() as u32;
+            self.sink_rep.push(j as u32);
+            self.sink_mass.push(0.0);
+            add_class(&mut self.index, &mut self.chain, hash, class);
+            class
+        });
+        self.sink_class.push(class);
+        self.sink_mass[class as usize] += self.b[j].1;
     }
 
     /// The source-class × sink-class cost matrix with identical rows merged: returns the
@@ -861,22 +882,17 @@ impl Scratch {
             let mut hasher = FxHasher::default();
             hasher.write(&row);
             let h = hasher.finish();
-            let mut class = self.index.get(&h).copied().unwrap_or(NONE);
-            while class != NONE {
-                let k = class as usize;
-                if matrix[k * sink_classes..(k + 1) * sink_classes] == row[..] {
-                    break;
+            let found = find_class(&self.index, &self.chain, h, |k| {
+                matrix[k * sink_classes..(k + 1) * sink_classes] == row[..]
+            });
+            match found {
+                Some(class) => self.row_mass[class as usize] += self.class_mass[c],
+                None => {
+                    let k = self.row_mass.len() as u32;
+                    matrix.extend_from_slice(&row);
+                    self.row_mass.push(self.class_mass[c]);
+                    add_class(&mut self.index, &mut self.chain, h, k);
                 }
-                class = self.chain[k];
-            }
-            if class == NONE {
-                let k = self.row_mass.len() as u32;
-                matrix.extend_from_slice(&row);
-                self.row_mass.push(self.class_mass[c]);
-                let head = self.index.insert(h, k).unwrap_or(NONE);
-                self.chain.push(head);
-            } else {
-                self.row_mass[class as usize] += self.class_mass[c];
             }
         }
         (self.row_mass.len(), matrix)
@@ -927,24 +943,11 @@ impl Scratch {
         for j in 0..sinks {
             let tails = &self.tails[self.tail_start[j] as usize..self.tail_start[j + 1] as usize];
             let h = hash_u32s(tails);
-            let mut class = self.index.get(&h).copied().unwrap_or(NONE);
-            while class != NONE {
-                let r = self.sink_rep[class as usize] as usize;
-                let rep = &self.tails[self.tail_start[r] as usize..self.tail_start[r + 1] as usize];
-                if rep == tails {
-                    break;
-                }
-                class = self.chain[class as usize];
-            }
-            if class == NONE {
-                class = self.sink_mass.len() as u32;
-                self.sink_rep.push(j as u32);
-                self.sink_mass.push(0.0);
-                let head = self.index.insert(h, class).unwrap_or(NONE);
-                self.chain.push(head);
-            }
-            self.sink_class.push(class);
-            self.sink_mass[class as usize] += self.b[j].1;
+            let found = find_class(&self.index, &self.chain, h, |c| {
+                let r = self.sink_rep[c] as usize;
+                self.tails[self.tail_start[r] as usize..self.tail_start[r + 1] as usize] == *tails
+            });
+            self.assign_sink(j, h, found);
         }
         self.sink_mass.len()
     }
