@@ -30,6 +30,7 @@ pub mod network;
 pub mod pagerank;
 pub mod rng;
 pub mod spillover;
+pub mod structure;
 pub mod systemic;
 pub mod temporal;
 
@@ -38,5 +39,6 @@ pub use graph::{CompositionStats, Csr, ExposureGraph};
 pub use network::{MetricOptions, NetworkMetrics};
 pub use pagerank::{PageRank, PageRankScores};
 pub use spillover::SectorSpillover;
+pub use structure::{StructureMetrics, StructureOptions};
 pub use systemic::{SisWeights, SystemicImportance, SystemicScores};
-pub use temporal::{MetricTable, OverlapPoint};
+pub use temporal::{MetricTable, OverlapPoint, StructureTable};

@@ -68,7 +68,7 @@ impl MetricOptions {
 }
 
 /// A value that can be written as one CSV cell.
-trait CsvCell {
+pub(crate) trait CsvCell {
     fn cell(&self) -> String;
 }
 
@@ -127,6 +127,7 @@ macro_rules! flat_record {
         }
     };
 }
+pub(crate) use flat_record;
 
 flat_record! {
     /// Whole-network metrics of one week; see the [module documentation](self) for the exact

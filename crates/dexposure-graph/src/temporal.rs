@@ -1,5 +1,6 @@
 //! Metric time series over a [`SnapshotSeries`]: one [`NetworkMetrics`] row per week
-//! ([`MetricTable`], computed in parallel, written as CSV or JSON) and week-to-week overlaps
+//! ([`MetricTable`], computed in parallel, written as CSV or JSON), the expensive community and
+//! curvature summaries per week ([`StructureTable`]), and week-to-week overlaps
 //! ([`overlap_series`]).
 //!
 //! ```
@@ -29,7 +30,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{GraphError, Result};
+use crate::graph::ExposureGraph;
 use crate::network::{MetricOptions, NetworkMetrics};
+use crate::structure::{StructureMetrics, StructureOptions};
 
 /// The [`NetworkMetrics`] of every week of a series, in date order.
 ///
@@ -71,13 +74,10 @@ impl MetricTable {
     /// Numbers are written in the shortest form that reads back to the same `f64`; a metric
     /// that was not computed is an empty cell.
     pub fn to_csv(&self) -> String {
-        let mut out = String::new();
-        push_csv_line(&mut out, NetworkMetrics::COLUMNS.iter().copied());
-        for row in &self.rows {
-            let cells = row.csv_cells();
-            push_csv_line(&mut out, cells.iter().map(String::as_str));
-        }
-        out
+        csv_table(
+            NetworkMetrics::COLUMNS,
+            self.rows.iter().map(NetworkMetrics::csv_cells),
+        )
     }
 
     /// Writes [`MetricTable::to_csv`] to `path`.
@@ -94,15 +94,76 @@ impl MetricTable {
 
     /// Writes [`MetricTable::to_json`] to `path`.
     pub fn write_json(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let write = || -> std::io::Result<()> {
-            let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-            serde_json::to_writer_pretty(&mut file, self)?;
-            file.write_all(b"\n")?;
-            file.flush()
-        };
-        write().map_err(|source| io_error(path, source))
+        write_json_file(path.as_ref(), self)
     }
+}
+
+/// The [`StructureMetrics`] (communities, curvature) of every week of a series, in date order;
+/// written like [`MetricTable`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StructureTable {
+    /// One row per week, in date order.
+    pub rows: Vec<StructureMetrics>,
+}
+
+impl StructureTable {
+    /// Every week's community and curvature summary. Weeks run one after another; each
+    /// algorithm is parallel inside (rayon). Expensive: see [`StructureMetrics`].
+    pub fn compute(
+        series: &SnapshotSeries,
+        catalog: Option<&ProtocolCatalog>,
+        options: &StructureOptions,
+    ) -> Result<Self> {
+        let rows = series
+            .snapshots()
+            .iter()
+            .map(|week| {
+                let graph = ExposureGraph::from_snapshot(week, series.symbols(), catalog)?;
+                StructureMetrics::compute(&graph, week.date, options)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self { rows })
+    }
+
+    /// The table as RFC 4180 CSV (header [`StructureMetrics::COLUMNS`]).
+    pub fn to_csv(&self) -> String {
+        csv_table(
+            StructureMetrics::COLUMNS,
+            self.rows.iter().map(StructureMetrics::csv_cells),
+        )
+    }
+
+    /// Writes [`StructureTable::to_csv`] to `path`.
+    pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        std::fs::write(path, self.to_csv()).map_err(|source| io_error(path, source))
+    }
+
+    /// Writes the rows as pretty-printed JSON to `path`.
+    pub fn write_json(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_json_file(path.as_ref(), self)
+    }
+}
+
+/// A header line and one line per row of cells.
+fn csv_table(columns: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut out = String::new();
+    push_csv_line(&mut out, columns.iter().copied());
+    for cells in rows {
+        push_csv_line(&mut out, cells.iter().map(String::as_str));
+    }
+    out
+}
+
+fn write_json_file(path: &Path, value: &impl Serialize) -> Result<()> {
+    let write = || -> std::io::Result<()> {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+        serde_json::to_writer_pretty(&mut file, value)?;
+        file.write_all(b"\n")?;
+        file.flush()
+    };
+    write().map_err(|source| io_error(path, source))
 }
 
 /// Overlap of week `from` into week `to` (`to` is `h` positions later in the series).
