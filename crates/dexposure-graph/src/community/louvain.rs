@@ -206,42 +206,25 @@ impl Level {
         }
     }
 
-    /// The graph of communities (`comm` labelled `0..k`).
+    /// The graph of communities (`comm` labelled `0..k`). A community's self-loop weight is
+    /// its members' self-loops plus every internal edge once (the symmetric rows hold each
+    /// twice, hence `w / 2`), so `from_csr` gives it the sum of its members' degrees.
     fn aggregate(&self, comm: &[usize], k: usize) -> Self {
-        let mut loops = vec![0.0; k];
-        let mut degree = vec![0.0; k];
-        let mut entries: Vec<(u32, u32, f64)> = Vec::with_capacity(self.targets.len());
+        let mut entries: Vec<(u32, u32, f64)> = Vec::with_capacity(self.targets.len() + self.n());
         for u in 0..self.n() {
-            let cu = comm[u];
-            loops[cu] += self.loops[u];
-            degree[cu] += self.degree[u];
+            let cu = comm[u] as u32;
+            entries.push((cu, cu, self.loops[u]));
             for e in self.offsets[u]..self.offsets[u + 1] {
-                let cv = comm[self.targets[e] as usize];
-                if cv == cu {
-                    loops[cu] += self.weights[e] / 2.0;
+                let cv = comm[self.targets[e] as usize] as u32;
+                let w = if cv == cu {
+                    self.weights[e] / 2.0
                 } else {
-                    entries.push((cu as u32, cv as u32, self.weights[e]));
-                }
+                    self.weights[e]
+                };
+                entries.push((cu, cv, w));
             }
         }
-        let csr = Csr::from_entries(k, entries);
-        let mut offsets = Vec::with_capacity(k + 1);
-        offsets.push(0);
-        let (mut targets, mut weights) = (Vec::new(), Vec::new());
-        for c in 0..k {
-            for (d, w) in csr.row(c) {
-                targets.push(d as u32);
-                weights.push(w);
-            }
-            offsets.push(targets.len());
-        }
-        Self {
-            offsets,
-            targets,
-            weights,
-            loops,
-            degree,
-        }
+        Self::from_csr(&Csr::from_entries(k, entries))
     }
 
     /// Modularity of the singleton partition of this level (= that of the leaf partition it
