@@ -1,0 +1,18 @@
+//! Scenario-based stress testing on DeXposure exposure graphs (DESIGN.md §7).
+//!
+//! Work in progress (issue 5): shocks and scenarios are here; contagion engines, early warning
+//! and predictive evaluation follow.
+//!
+//! ```
+//! use dexposure_stress::Shock;
+//! let mut shock = Shock::none(3);
+//! shock.hit(1, 0.5)?;
+//! assert_eq!(shock.hit_nodes().collect::<Vec<_>>(), vec![1]);
+//! # Ok::<(), dexposure_stress::StressError>(())
+//! ```
+
+mod error;
+mod shock;
+
+pub use error::{Result, StressError};
+pub use shock::Shock;
