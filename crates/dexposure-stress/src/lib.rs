@@ -1,6 +1,6 @@
 //! Scenario-based stress testing on DeXposure exposure graphs (DESIGN.md §7).
 //!
-//! Work in progress (issue 5): shocks and scenarios are here; contagion engines, early warning
+//! Work in progress (issue 5): shocks, scenarios and contagion engines are here; early warning
 //! and predictive evaluation follow.
 //!
 //! ```
@@ -12,7 +12,9 @@
 //! ```
 
 mod error;
+pub mod scenario;
 mod shock;
 
 pub use error::{Result, StressError};
+pub use scenario::{Scenario, ScenarioShock, reverse_stress};
 pub use shock::Shock;
