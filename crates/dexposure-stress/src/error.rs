@@ -13,6 +13,16 @@ pub enum StressError {
     /// An engine or scenario parameter is out of its domain.
     #[error("invalid parameter: {0}")]
     InvalidParameter(String),
+    /// An iterative engine did not converge within its iteration cap.
+    #[error("{engine} did not converge in {iterations} iterations (tolerance {tolerance})")]
+    NoConvergence {
+        /// Engine name.
+        engine: &'static str,
+        /// Iterations run.
+        iterations: usize,
+        /// Tolerance asked for.
+        tolerance: f64,
+    },
     /// A scenario file could not be read or parsed.
     #[error("{path}: {message}")]
     ScenarioFile {

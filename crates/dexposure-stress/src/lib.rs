@@ -11,10 +11,14 @@
 //! # Ok::<(), dexposure_stress::StressError>(())
 //! ```
 
+mod engine;
 mod error;
 pub mod scenario;
 mod shock;
 
+pub use engine::{
+    ContagionEngine, DebtRank, EisenbergNoe, LossCascade, PropagationStep, SectorLoss, StressResult,
+};
 pub use error::{Result, StressError};
 pub use scenario::{Scenario, ScenarioShock, reverse_stress};
 pub use shock::Shock;

@@ -212,10 +212,10 @@ impl Scenario {
                 .and_then(|c| c.get(graph.name(i)))
                 .and_then(|info| info.detailed_category.as_deref())
                 .map(|d| d.trim().to_ascii_lowercase());
-            if let Some(d) = detailed {
-                if exact.contains(&d) || contains.iter().any(|c| d.contains(c.as_str())) {
-                    *slot = true;
-                }
+            if let Some(d) = detailed
+                && (exact.contains(&d) || contains.iter().any(|c| d.contains(c.as_str())))
+            {
+                *slot = true;
             }
         }
         let selected: Vec<usize> = (0..n).filter(|&i| chosen[i]).collect();
@@ -288,7 +288,7 @@ pub fn reverse_stress(
     tolerance: f64,
     mut system_loss_pct: impl FnMut(&Shock) -> Result<f64>,
 ) -> Result<Option<f64>> {
-    if !(tolerance > 0.0 && tolerance < 1.0) || !threshold_pct.is_finite() {
+    if !(tolerance > 0.0 && tolerance < 1.0 && threshold_pct.is_finite()) {
         return Err(StressError::InvalidParameter(format!(
             "reverse stress needs 0 < tolerance < 1 and a finite threshold, got {tolerance} and {threshold_pct}"
         )));
