@@ -1,6 +1,7 @@
 //! The main job on the embedded dataset: load it, print a dataset summary and the weekly
 //! data-quality table, then the latest week's headline network metrics, its ten most
-//! systemically important protocols and the sector spillover matrix.
+//! systemically important protocols, the sector spillover matrix, and the six standard stress
+//! scenarios through the DeXposure-FM loss cascade.
 //!
 //! ```text
 //! cargo run --release --example quickstart
@@ -8,6 +9,7 @@
 
 use dexposure::graph::{ExposureGraph, NetworkMetrics, SectorSpillover, SystemicImportance};
 use dexposure::snapshot::{Metadata, QualityReport};
+use dexposure::stress::{ContagionEngine, LossCascade, Scenario};
 use dexposure::{datasets, report};
 
 fn main() -> anyhow::Result<()> {
@@ -30,19 +32,31 @@ fn main() -> anyhow::Result<()> {
     let graph = ExposureGraph::from_snapshot(latest, series.symbols(), catalog)?;
     let metrics = NetworkMetrics::compute(&graph, latest)?;
     let scores = SystemicImportance::default().run(&graph)?;
+    let cascade = LossCascade::default();
+    let stress = Scenario::standard()
+        .iter()
+        .map(|s| {
+            Ok((
+                s.name.clone(),
+                cascade.run(&graph, &s.apply(&graph, catalog)?.shock)?,
+            ))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     report::print(&format!(
         "dexposure quickstart — dataset: {}\nmetadata: {metadata_line}\n\n\
          == dataset summary ==\n{}\n\
          == data quality per week (overlaps are with the next week) ==\n{}\n\
          == network, latest week ==\n{}\n\
          == top 10 protocols by systemic importance (SIS) ==\n{}\n\
-         == sector spillovers (share of all exposure) ==\n{}",
+         == sector spillovers (share of all exposure) ==\n{}\n\
+         == stress scenarios, loss cascade (category scenarios need meta_df.csv) ==\n{}",
         datasets::EMBEDDED_NAME,
         report::summary_table(&quality),
         report::quality_table(&quality, Some(20)),
         report::headline_metrics(&metrics),
         report::sis_table(&scores, &graph, catalog, 10),
         report::spillover_table(&SectorSpillover::from_graph(&graph)),
+        report::stress_table(&stress, &graph, catalog),
     ))?;
     Ok(())
 }

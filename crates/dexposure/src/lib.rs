@@ -13,6 +13,7 @@
 
 pub use dexposure_graph as graph;
 pub use dexposure_snapshot as snapshot;
+pub use dexposure_stress as stress;
 
 pub mod datasets;
 pub mod report;

@@ -5,6 +5,7 @@ use std::io::Write as _;
 
 use dexposure_graph::{ExposureGraph, NetworkMetrics, SectorSpillover, SystemicScores};
 use dexposure_snapshot::{ProtocolCatalog, QualityReport};
+use dexposure_stress::StressResult;
 
 fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "-".to_owned(), |v| format!("{:.1}", 100.0 * v))
@@ -231,4 +232,51 @@ fn truncate(s: &str, n: usize) -> String {
     } else {
         s.chars().take(n - 1).chain(['…']).collect()
     }
+}
+
+/// One line per scenario: loss in % of TVL and USD, affected and distressed nodes, rounds, and
+/// the five largest losers (by name when `catalog` has them).
+pub fn stress_table(
+    runs: &[(String, StressResult)],
+    graph: &ExposureGraph,
+    catalog: Option<&ProtocolCatalog>,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<28} {:>8} {:>12} {:>8} {:>10} {:>6}  top-5 losers",
+        "scenario", "loss %", "loss (USD)", "affected", "distressed", "rounds"
+    );
+    for (name, r) in runs {
+        let mut order: Vec<usize> = (0..r.node_loss_usd.len())
+            .filter(|&i| r.node_loss_usd[i] > 0.0)
+            .collect();
+        order.sort_by(|&a, &b| {
+            r.node_loss_usd[b]
+                .total_cmp(&r.node_loss_usd[a])
+                .then(a.cmp(&b))
+        });
+        let losers: Vec<String> = order
+            .iter()
+            .take(5)
+            .map(|&i| {
+                let id = graph.name(i);
+                catalog
+                    .and_then(|c| c.name(id))
+                    .map_or_else(|| id.to_owned(), |n| truncate(n, 18))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "{:<28} {:>8.3} {:>12.4e} {:>8} {:>10} {:>6}  {}",
+            truncate(name, 28),
+            r.loss_pct_tvl,
+            r.total_loss_usd,
+            r.affected,
+            r.distressed,
+            r.rounds,
+            losers.join(", ")
+        );
+    }
+    out
 }
