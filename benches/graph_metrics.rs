@@ -16,50 +16,17 @@ use dexposure::graph::curvature::{CurvatureOptions, ollivier_ricci};
 use dexposure::graph::{
     ExposureGraph, MetricTable, NetworkMetrics, PageRank, SectorSpillover, SystemicImportance,
 };
-use dexposure::snapshot::{
-    BroadCategory, ProtocolCatalog, ProtocolInfo, SeriesLoader, SeriesWriter, SnapshotSeries,
-};
+use dexposure::snapshot::{SeriesLoader, SeriesWriter};
 
 #[path = "fullscale_shape.rs"]
 mod fullscale_shape;
-
-/// Sector of an id: a fixed hash into the published category mix (Trading 42%, Asset
-/// Management 26%, Lending 15%, Infrastructure 15%, others 2%).
-fn sector(id: &str) -> BroadCategory {
-    let h = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    match h % 100 {
-        0..42 => BroadCategory::TradingExchanges,
-        42..68 => BroadCategory::AssetManagement,
-        68..83 => BroadCategory::LendingBorrowingRwa,
-        83..98 => BroadCategory::InfrastructureServices,
-        98 => BroadCategory::PrivacySecurity,
-        _ => BroadCategory::Others,
-    }
-}
-
-fn catalog_for(series: &SnapshotSeries) -> ProtocolCatalog {
-    let mut catalog = ProtocolCatalog::new();
-    for (_, id) in series.symbols().protocols() {
-        catalog.insert(
-            id,
-            ProtocolInfo {
-                name: format!("protocol {id}"),
-                category: sector(id),
-                detailed_category: None,
-            },
-        );
-    }
-    catalog
-}
 
 fn graph_metrics(c: &mut Criterion) {
     let (path, _) = fullscale_shape::bench_file(1.0);
     let series = SeriesLoader::new()
         .load(&path)
         .expect("load the full-scale file");
-    let catalog = catalog_for(&series);
+    let catalog = fullscale_shape::synthetic_catalog(&series);
     let last_date = series.last().expect("weeks").date;
     let one = SeriesLoader::new()
         .from(last_date)
@@ -69,14 +36,9 @@ fn graph_metrics(c: &mut Criterion) {
     SeriesWriter::new()
         .write(&one, dir.join("week-70k.json"))
         .expect("write the week");
-    let categories: serde_json::Map<String, serde_json::Value> = one
-        .symbols()
-        .protocols()
-        .map(|(_, id)| (id.to_owned(), serde_json::json!({"name": format!("protocol {id}"), "category": sector(id).name()})))
-        .collect();
     std::fs::write(
         dir.join("week-70k-categories.json"),
-        serde_json::Value::Object(categories).to_string(),
+        fullscale_shape::synthetic_categories_json(&one),
     )
     .expect("write categories");
 

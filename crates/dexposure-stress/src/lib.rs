@@ -1,7 +1,8 @@
 //! Scenario-based stress testing on DeXposure exposure graphs (DESIGN.md §7).
 //!
-//! Work in progress (issue 5): shocks, scenarios and contagion engines are here; early warning
-//! and predictive evaluation follow.
+//! Shocks and scenarios ([`scenario`]), three contagion engines ([`ContagionEngine`]), the
+//! predictive stress evaluation of DeXposure-FM's Task II ([`predictive`]) and early-warning
+//! rules over metric series ([`early_warning`]).
 //!
 //! ```
 //! use dexposure_stress::Shock;
@@ -22,3 +23,10 @@ pub use engine::{
 pub use error::{Result, StressError};
 pub use scenario::{Scenario, ScenarioShock, reverse_stress};
 pub use shock::Shock;
+pub mod early_warning;
+pub mod predictive;
+pub use early_warning::{Alert, EarlyWarning};
+pub use predictive::{
+    AnchorEvaluation, AnchorWeeks, ErrorSummary, PredictiveEvaluator, PredictiveReport,
+    PredictiveSummary,
+};
