@@ -212,3 +212,32 @@ fn reverse_stress_finds_the_smallest_fraction() {
     assert!(reverse_stress(3, &[0], 10.0, 0.0, linear).is_err());
     assert!(reverse_stress(3, &[5], 10.0, 1e-6, linear).is_err()); // target outside the graph
 }
+
+#[test]
+fn reverse_stress_with_the_cascade() {
+    use dexposure_stress::{ContagionEngine, LossCascade};
+    let (series, catalog) = fixture();
+    let week = series.last().expect("week");
+    let graph =
+        ExposureGraph::from_snapshot(week, series.symbols(), Some(&catalog)).expect("graph");
+    let binance = graph.index_of_name("2269").expect("Binance");
+    let engine = LossCascade::default();
+    let loss = |shock: &Shock| Ok(engine.run(&graph, shock)?.loss_pct_tvl);
+    let tolerance = 1e-6;
+    let found = reverse_stress(graph.node_count(), &[binance], 20.0, tolerance, loss)
+        .expect("valid")
+        .expect("reachable");
+    // The answer pushes the loss past 20% and a slightly smaller shock does not.
+    let at = |f: f64| {
+        let mut shock = Shock::none(graph.node_count());
+        shock.hit(binance, f).expect("fraction");
+        engine.run(&graph, &shock).expect("cascade").loss_pct_tvl
+    };
+    assert!(at(found) > 20.0, "{found}: {}", at(found));
+    assert!(at(found - 2.0 * tolerance) <= 20.0);
+    // Binance alone is 60.6% of TVL: losing all of it cannot reach 70%.
+    assert_eq!(
+        reverse_stress(graph.node_count(), &[binance], 70.0, tolerance, loss).expect("valid"),
+        None
+    );
+}
