@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 
 use dexposure::snapshot::taxonomy::DETAILED_CATEGORIES;
 use dexposure::snapshot::{
-    BroadCategory, NaiveDate, ProtocolCatalog, ProtocolInfo, SnapshotSeries,
+    BroadCategory, NaiveDate, ProtocolCatalog, ProtocolInfo, SeriesLoader, SeriesWriter,
+    SnapshotSeries,
 };
 
 /// SplitMix64: a tiny, seeded generator so the file is identical on every machine.
@@ -216,4 +217,30 @@ pub fn synthetic_categories_json(series: &SnapshotSeries) -> String {
         })
         .collect();
     serde_json::Value::Object(map).to_string()
+}
+
+/// The full-scale-shape series (generated on first use) with its synthetic catalog. Also writes
+/// its last week (`week-70k.json`) and that week's categories (`week-70k-categories.json`) to
+/// `target/bench-data/` for the Python comparison scripts.
+pub fn full_series_with_last_week_files() -> (SnapshotSeries, ProtocolCatalog) {
+    let (path, _) = bench_file(1.0);
+    let series = SeriesLoader::new()
+        .load(&path)
+        .expect("load the full-scale file");
+    let catalog = synthetic_catalog(&series);
+    let last = series.last().expect("weeks").date;
+    let one = SeriesLoader::new()
+        .from(last)
+        .load(&path)
+        .expect("load the last week");
+    let dir = path.parent().expect("bench-data folder").to_path_buf();
+    SeriesWriter::new()
+        .write(&one, dir.join("week-70k.json"))
+        .expect("write the week");
+    std::fs::write(
+        dir.join("week-70k-categories.json"),
+        synthetic_categories_json(&one),
+    )
+    .expect("write categories");
+    (series, catalog)
 }

@@ -16,32 +16,12 @@ use dexposure::graph::curvature::{CurvatureOptions, ollivier_ricci};
 use dexposure::graph::{
     ExposureGraph, MetricTable, NetworkMetrics, PageRank, SectorSpillover, SystemicImportance,
 };
-use dexposure::snapshot::{SeriesLoader, SeriesWriter};
 
 #[path = "fullscale_shape.rs"]
 mod fullscale_shape;
 
 fn graph_metrics(c: &mut Criterion) {
-    let (path, _) = fullscale_shape::bench_file(1.0);
-    let series = SeriesLoader::new()
-        .load(&path)
-        .expect("load the full-scale file");
-    let catalog = fullscale_shape::synthetic_catalog(&series);
-    let last_date = series.last().expect("weeks").date;
-    let one = SeriesLoader::new()
-        .from(last_date)
-        .load(&path)
-        .expect("load the last week");
-    let dir = path.parent().expect("bench-data folder").to_path_buf();
-    SeriesWriter::new()
-        .write(&one, dir.join("week-70k.json"))
-        .expect("write the week");
-    std::fs::write(
-        dir.join("week-70k-categories.json"),
-        fullscale_shape::synthetic_categories_json(&one),
-    )
-    .expect("write categories");
-
+    let (series, catalog) = fullscale_shape::full_series_with_last_week_files();
     let week = series.last().expect("weeks");
     let graph =
         ExposureGraph::from_snapshot(week, series.symbols(), Some(&catalog)).expect("graph");

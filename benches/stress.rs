@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use dexposure::graph::ExposureGraph;
-use dexposure::snapshot::{ProtocolCatalog, SeriesLoader, SeriesWriter, SnapshotSeries};
+use dexposure::snapshot::ProtocolCatalog;
 use dexposure::stress::{ContagionEngine, DebtRank, EisenbergNoe, LossCascade, Scenario, Shock};
 
 #[path = "fullscale_shape.rs"]
@@ -28,25 +28,8 @@ fn standard_shocks(graph: &ExposureGraph, catalog: &ProtocolCatalog) -> Vec<Shoc
 }
 
 fn stress(c: &mut Criterion) {
-    let (path, _) = fullscale_shape::bench_file(1.0);
-    let series: SnapshotSeries = SeriesLoader::new()
-        .load(&path)
-        .expect("load the full-scale file");
-    let catalog = fullscale_shape::synthetic_catalog(&series);
+    let (series, catalog) = fullscale_shape::full_series_with_last_week_files();
     let week = series.last().expect("weeks");
-    let one = SeriesLoader::new()
-        .from(week.date)
-        .load(&path)
-        .expect("load the last week");
-    let dir = path.parent().expect("bench-data folder").to_path_buf();
-    SeriesWriter::new()
-        .write(&one, dir.join("week-70k.json"))
-        .expect("write the week");
-    std::fs::write(
-        dir.join("week-70k-categories.json"),
-        fullscale_shape::synthetic_categories_json(&one),
-    )
-    .expect("write categories");
     let graph =
         ExposureGraph::from_snapshot(week, series.symbols(), Some(&catalog)).expect("graph");
     let shocks = standard_shocks(&graph, &catalog);
