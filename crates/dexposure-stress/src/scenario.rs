@@ -204,9 +204,13 @@ impl Scenario {
             .iter()
             .map(|c| c.trim().to_ascii_lowercase())
             .collect();
+        let by_category = !(exact.is_empty() && contains.is_empty());
         for (i, slot) in chosen.iter_mut().enumerate() {
             if sectors.contains(&graph.categories()[i]) {
                 *slot = true;
+            }
+            if !by_category {
+                continue;
             }
             let detailed = catalog
                 .and_then(|c| c.get(graph.name(i)))
