@@ -20,7 +20,7 @@ use dexposure::graph::{
     ExposureGraph, MetricOptions, MetricTable, NetworkMetrics, SectorSpillover, StructureOptions,
     StructureTable, SystemicImportance,
 };
-use dexposure::snapshot::{Metadata, NaiveDate, SnapshotSeries};
+use dexposure::snapshot::NaiveDate;
 use dexposure::{datasets, report};
 
 #[derive(Parser, Debug)]
@@ -52,11 +52,8 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let series = match &args.data {
-        Some(path) => SnapshotSeries::load(path)?,
-        None => datasets::embedded()?,
-    };
-    let metadata = args.metadata.as_ref().map(Metadata::from_dir).transpose()?;
+    let (series, metadata) =
+        datasets::load_or_embedded(args.data.as_deref(), args.metadata.as_deref())?;
     let catalog = metadata.as_ref().map(|m| &m.catalog);
     let options = MetricOptions {
         harmonic_closeness: args.closeness,

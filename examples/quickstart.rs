@@ -1,5 +1,6 @@
-//! The main job on the embedded dataset: load it, print a dataset summary and the weekly
-//! data-quality table, then the latest week's headline network metrics, its ten most
+//! The main job on the embedded dataset (the simulator's `sample` preset: simulated data, not
+//! the real DeXposure files): load it with its simulated metadata, print a dataset summary and
+//! the weekly data-quality table, then the latest week's headline network metrics, its ten most
 //! systemically important protocols, the sector spillover matrix, and the six standard stress
 //! scenarios through the DeXposure-FM loss cascade.
 //!
@@ -8,24 +9,15 @@
 //! ```
 
 use dexposure::graph::{ExposureGraph, NetworkMetrics, SectorSpillover, SystemicImportance};
-use dexposure::snapshot::{Metadata, QualityReport};
+use dexposure::snapshot::QualityReport;
 use dexposure::stress::{ContagionEngine, LossCascade, Scenario};
 use dexposure::{datasets, report};
 
 fn main() -> anyhow::Result<()> {
     let series = datasets::embedded()?;
-    // Category shares need DefiLlama metadata; use the shared mapping folder when it is there.
-    let mapping =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/mapping");
-    let mapping = mapping.canonicalize().unwrap_or(mapping);
-    let metadata = Metadata::from_dir(&mapping).ok();
-    let quality = QualityReport::new(&series, metadata.as_ref().map(|m| &m.catalog));
-
-    let metadata_line = match &metadata {
-        Some(_) => mapping.display().to_string(),
-        None => "none found (categories unknown)".to_owned(),
-    };
-    let catalog = metadata.as_ref().map(|m| &m.catalog);
+    let metadata = datasets::embedded_metadata()?;
+    let catalog = Some(&metadata.catalog);
+    let quality = QualityReport::new(&series, catalog);
     let latest = series
         .last()
         .ok_or_else(|| anyhow::anyhow!("the embedded dataset has no week"))?;
@@ -43,14 +35,15 @@ fn main() -> anyhow::Result<()> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     report::print(&format!(
-        "dexposure quickstart — dataset: {}\nmetadata: {metadata_line}\n\n\
+        "dexposure quickstart — dataset: {}\nmetadata: the sample's simulated catalog ({} protocols)\n\n\
          == dataset summary ==\n{}\n\
          == data quality per week (overlaps are with the next week) ==\n{}\n\
          == network, latest week ==\n{}\n\
          == top 10 protocols by systemic importance (SIS) ==\n{}\n\
          == sector spillovers (share of all exposure) ==\n{}\n\
-         == stress scenarios, loss cascade (category scenarios need meta_df.csv) ==\n{}",
+         == stress scenarios, loss cascade ==\n{}",
         datasets::EMBEDDED_NAME,
+        metadata.catalog.len(),
         report::summary_table(&quality),
         report::quality_table(&quality, Some(20)),
         report::headline_metrics(&metrics),

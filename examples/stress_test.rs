@@ -7,14 +7,15 @@
 //! ```
 //! Prints a table (loss % of TVL, affected, rounds, top-5 losers) and writes every result as
 //! JSON (`--out`, default `stress_DATE_ENGINE.json`). Without `--data` it runs on the embedded
-//! dataset. Category scenarios need detailed categories (`meta_df.csv` in `--metadata`).
+//! dataset and its simulated metadata. Category scenarios need detailed categories (`meta_df.csv`
+//! in `--metadata`; the embedded metadata has them).
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use dexposure::graph::ExposureGraph;
-use dexposure::snapshot::{Metadata, NaiveDate, SnapshotSeries};
+use dexposure::snapshot::NaiveDate;
 use dexposure::stress::{ContagionEngine, DebtRank, EisenbergNoe, LossCascade, Scenario};
 use dexposure::{datasets, report};
 
@@ -53,11 +54,8 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let series = match &args.data {
-        Some(path) => SnapshotSeries::load(path)?,
-        None => datasets::embedded()?,
-    };
-    let metadata = args.metadata.as_ref().map(Metadata::from_dir).transpose()?;
+    let (series, metadata) =
+        datasets::load_or_embedded(args.data.as_deref(), args.metadata.as_deref())?;
     let catalog = metadata.as_ref().map(|m| &m.catalog);
     let week = match args.date {
         Some(date) => series

@@ -7,6 +7,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
 /// Result alias used throughout the crate.
 pub type Result<T, E = SnapshotError> = std::result::Result<T, E>;
 
@@ -160,6 +162,29 @@ pub enum SnapshotError {
     /// A series being assembled in memory is inconsistent (e.g. two snapshots with one date).
     #[error("invalid series: {0}")]
     InvalidSeries(String),
+    /// A holdings row pushed to [`crate::NetworkBuilder::push`] is invalid (non-finite value,
+    /// empty protocol or token, or out of week order with
+    /// [`time_ordered`](crate::ConstructionOptions::time_ordered)).
+    #[error("holding row {index} (date {date}): {problem}")]
+    HoldingRow {
+        /// 0-based count of rows pushed to the builder before this one.
+        index: u64,
+        /// The row's date.
+        date: NaiveDate,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A holdings CSV file is malformed (missing column, unreadable cell, bad row).
+    #[error("{}: {location}: {problem}", path.display())]
+    HoldingsCsv {
+        /// File concerned.
+        path: PathBuf,
+        /// Line (1-based, the header is line 1) and column concerned, e.g.
+        /// `line 7, column "usd"`.
+        location: String,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 impl SnapshotError {

@@ -75,7 +75,15 @@
 //! # Metadata
 //! [`metadata`] loads `id_to_info.json`, `meta_df.csv`, `token_to_protocol.json` and
 //! `rev_map.json`; [`taxonomy`] holds the 41 detailed → 6 broad category table.
+//!
+//! # Construction from holdings
+//! [`construct`] builds the weekly networks from token holdings (DESIGN.md §4):
+//! [`NetworkBuilder`] takes rows `(date, protocol, chain, token, quantity, usd)` (or a CSV),
+//! resolves each token's issuer with an [`IssuerResolver`], and gives a [`SnapshotSeries`] in
+//! this format plus a [`ConstructionReport`]. The rules and a worked example are in the module
+//! docs.
 
+pub mod construct;
 mod error;
 mod load;
 pub mod metadata;
@@ -89,6 +97,10 @@ mod week;
 mod write;
 
 pub use chrono::NaiveDate;
+pub use construct::{
+    Construction, ConstructionOptions, ConstructionReport, HoldingRow, IssuerResolver,
+    NetworkBuilder, Resolution, ResolutionStep,
+};
 pub use error::{Location, RecordKind, Result, SnapshotError};
 pub use load::{ProgressFn, SeriesLoader, SnapshotStream};
 pub use metadata::{

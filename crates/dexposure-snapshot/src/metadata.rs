@@ -778,6 +778,22 @@ impl RevMap {
     }
 }
 
+impl FromIterator<(String, String)> for RevMap {
+    /// Builds a map in memory from `(symbol, protocol id)` pairs; a repeated symbol keeps its
+    /// last id (as a JSON object that repeats a key does).
+    ///
+    /// ```
+    /// # use dexposure_snapshot::RevMap;
+    /// let rev: RevMap = [("LDO".to_owned(), "182".to_owned())].into_iter().collect();
+    /// assert_eq!(rev.get("LDO"), Some("182"));
+    /// ```
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        Self {
+            map: iter.into_iter().collect(),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // All of it
 // ---------------------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ struct SymbolCache {
     stamp: u32,
 }
 
-const NUMERIC_LIMIT: usize = 1 << 16;
+pub(crate) const NUMERIC_LIMIT: usize = 1 << 16;
 
 impl SymbolCache {
     fn start_week(&mut self) {
@@ -207,7 +207,7 @@ struct ParserSymbols {
 /// The value of a decimal string without sign or leading zeros (so that the number maps back to
 /// exactly one string), if it is below [`NUMERIC_LIMIT`].
 #[inline]
-fn canonical_decimal(b: &[u8]) -> Option<usize> {
+pub(crate) fn canonical_decimal(b: &[u8]) -> Option<usize> {
     if b.is_empty() || b.len() > 5 || (b[0] == b'0' && b.len() > 1) {
         return None;
     }

@@ -11,9 +11,12 @@
 //! # Ok::<(), dexposure::snapshot::SnapshotError>(())
 //! ```
 
+pub use dexposure_econ as econ;
 pub use dexposure_graph as graph;
 pub use dexposure_snapshot as snapshot;
 pub use dexposure_stress as stress;
+pub use dexposure_synth as synth;
 
 pub mod datasets;
+pub mod plot;
 pub mod report;
