@@ -22,6 +22,10 @@ pub const FIRST_PROTOCOL_ID: u32 = 100_001;
 /// Largest size of one protocol at market level 0, in USD.
 const MAX_PROTOCOL_USD: f64 = 2.0e10;
 
+/// Tokens with at least this appeal (LUNA, FTT and the other named tokens) are never delisted
+/// or killed by the background hazard; only scripted events move them.
+const WELL_KNOWN_APPEAL: f64 = 30.0;
+
 /// Log USD price of ETH at market level 0 (ETH traded near $134 on 2020-03-23).
 const ETH_LOG_PRICE: f64 = 4.9;
 
@@ -283,7 +287,7 @@ impl World {
             let token = &self.tokens[t];
             if token.alive
                 && token.kind == TokenKind::Primary
-                && token.appeal < 30.0
+                && token.appeal < WELL_KNOWN_APPEAL
                 && self.rng.chance(self.cfg.token_hazard)
             {
                 self.kill_token(t);
@@ -678,7 +682,10 @@ impl World {
         if alive {
             self.pools[kind.slot()].0.set(slot, weight);
             // A primary token nobody holds any more is delisted.
-            if kind == TokenKind::Primary && holders == 0 && self.tokens[t].appeal < 30.0 {
+            if kind == TokenKind::Primary
+                && holders == 0
+                && self.tokens[t].appeal < WELL_KNOWN_APPEAL
+            {
                 self.kill_token(t);
             }
         }
