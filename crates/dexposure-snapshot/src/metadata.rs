@@ -982,27 +982,37 @@ fn parse_json_object(bytes: &[u8], path: &Path, expected: &str) -> Result<Map<St
 }
 
 fn csv_error(path: &Path, err: csv::Error) -> SnapshotError {
+    describe_csv_error(path, err, " (id,name,category)", meta_err)
+}
+
+/// Turns a `csv` crate error into a [`SnapshotError`]: I/O errors stay I/O errors, everything
+/// else goes through `make(path, "line N", problem)`; `header` is shown after "as in the header"
+/// for rows of the wrong length.
+pub(crate) fn describe_csv_error(
+    path: &Path,
+    err: csv::Error,
+    header: &str,
+    make: fn(&Path, String, String) -> SnapshotError,
+) -> SnapshotError {
     let location = err
         .position()
         .map_or_else(|| "CSV".to_owned(), |p| format!("line {}", p.line()));
     let message = err.to_string();
     match err.into_kind() {
         csv::ErrorKind::Io(e) => SnapshotError::io(path, e),
-        csv::ErrorKind::Utf8 { err, .. } => meta_err(
+        csv::ErrorKind::Utf8 { err, .. } => make(
             path,
             location,
             format!("field {} is not valid UTF-8", err.field() + 1),
         ),
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => meta_err(
+        } => make(
             path,
             location,
-            format!(
-                "expected {expected_len} fields as in the header (id,name,category), found {len}"
-            ),
+            format!("expected {expected_len} fields as in the header{header}, found {len}"),
         ),
-        _ => meta_err(path, location, format!("invalid CSV: {message}")),
+        _ => make(path, location, format!("invalid CSV: {message}")),
     }
 }
 

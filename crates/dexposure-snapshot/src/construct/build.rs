@@ -257,6 +257,18 @@ struct SealedWeek {
     holdings: Vec<Holding>,
 }
 
+/// `cache[key]`, filled by `intern` on first use (the cache grows to `len` entries).
+fn cached(cache: &mut Vec<u32>, len: usize, key: u32, intern: impl FnOnce() -> u32) -> u32 {
+    let slot = key as usize;
+    if slot >= cache.len() {
+        cache.resize(len.max(slot + 1), NONE);
+    }
+    if cache[slot] == NONE {
+        cache[slot] = intern();
+    }
+    cache[slot]
+}
+
 /// The series being written, with its own symbol table (only what the snapshots use).
 #[derive(Debug, Default)]
 struct Output {
@@ -268,37 +280,20 @@ struct Output {
 
 impl Output {
     fn protocol(&mut self, names: &Names, p: u32) -> ProtocolId {
-        let slot = p as usize;
-        if slot >= self.protocol.len() {
-            self.protocol
-                .resize(names.protocols.table.len().max(slot + 1), NONE);
-        }
-        match self.protocol[slot] {
-            NONE => {
-                let id = self
-                    .symbols
-                    .intern_protocol(names.protocols.table.resolve(p));
-                self.protocol[slot] = id.0;
-                id
-            }
-            id => ProtocolId(id),
-        }
+        let symbols = &mut self.symbols;
+        ProtocolId(cached(
+            &mut self.protocol,
+            names.protocols.table.len(),
+            p,
+            || symbols.intern_protocol(names.protocols.table.resolve(p)).0,
+        ))
     }
 
     fn token(&mut self, names: &Names, t: u32) -> TokenId {
-        let slot = t as usize;
-        if slot >= self.token.len() {
-            self.token
-                .resize(names.tokens.table.len().max(slot + 1), NONE);
-        }
-        match self.token[slot] {
-            NONE => {
-                let id = self.symbols.intern_token(names.tokens.table.resolve(t));
-                self.token[slot] = id.0;
-                id
-            }
-            id => TokenId(id),
-        }
+        let symbols = &mut self.symbols;
+        TokenId(cached(&mut self.token, names.tokens.table.len(), t, || {
+            symbols.intern_token(names.tokens.table.resolve(t)).0
+        }))
     }
 }
 

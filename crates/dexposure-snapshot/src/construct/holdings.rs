@@ -266,21 +266,7 @@ fn csv_err(path: &Path, location: impl Into<String>, problem: impl Into<String>)
 }
 
 fn csv_error(path: &Path, err: csv::Error) -> SnapshotError {
-    let location = err
-        .position()
-        .map_or_else(|| "CSV".to_owned(), |p| format!("line {}", p.line()));
-    let message = err.to_string();
-    match err.into_kind() {
-        csv::ErrorKind::Io(e) => SnapshotError::io(path, e),
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => csv_err(
-            path,
-            location,
-            format!("expected {expected_len} fields as in the header, found {len}"),
-        ),
-        _ => csv_err(path, location, format!("invalid CSV: {message}")),
-    }
+    crate::metadata::describe_csv_error(path, err, "", csv_err)
 }
 
 #[cfg(test)]

@@ -179,6 +179,19 @@ impl TfIdfIndex {
     }
 }
 
+/// Sorts `(column, count)` terms by column and sums the counts of equal columns.
+fn sum_counts(terms: &mut Vec<(u32, u32)>) {
+    terms.sort_unstable_by_key(|t| t.0);
+    terms.dedup_by(|later, first| {
+        if later.0 == first.0 {
+            first.1 += later.1;
+            true
+        } else {
+            false
+        }
+    });
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -248,17 +261,4 @@ mod tests {
         }
         assert!(checked > 50);
     }
-}
-
-/// Sorts `(column, count)` terms by column and sums the counts of equal columns.
-fn sum_counts(terms: &mut Vec<(u32, u32)>) {
-    terms.sort_unstable_by_key(|t| t.0);
-    terms.dedup_by(|later, first| {
-        if later.0 == first.0 {
-            first.1 += later.1;
-            true
-        } else {
-            false
-        }
-    });
 }
