@@ -13,6 +13,7 @@
 
 pub use dexposure_econ as econ;
 pub use dexposure_graph as graph;
+pub use dexposure_model as model;
 pub use dexposure_snapshot as snapshot;
 pub use dexposure_stress as stress;
 pub use dexposure_synth as synth;

@@ -4,6 +4,7 @@ use dexposure_snapshot::{ProtocolId, Snapshot};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
+use crate::ExposureGraph;
 use crate::error::{GraphError, Result};
 use crate::rng::SplitMix64;
 
@@ -98,11 +99,38 @@ impl PairSampler {
     /// negatives. Both snapshots must come from the same series (handles compare).
     pub fn sample(&self, earlier: &Snapshot, later: &Snapshot) -> Result<Vec<LabeledPair>> {
         let nodes: Vec<ProtocolId> = earlier.nodes.iter().map(|n| n.id).collect();
+        let earlier_links: Vec<(ProtocolId, ProtocolId)> =
+            earlier.links.iter().map(|l| (l.source, l.target)).collect();
+        let later_links: Vec<(ProtocolId, ProtocolId)> =
+            later.links.iter().map(|l| (l.source, l.target)).collect();
+        self.sample_links(&nodes, &earlier_links, &later_links)
+    }
+
+    /// [`PairSampler::sample`] on two exposure graphs of the same series. A graph keeps one
+    /// entry per distinct ordered pair, so positives come in (source, target) order and the
+    /// degree-biased draw weighs each node by its number of distinct neighbours rather than
+    /// by its links; uniform and other negatives are drawn exactly as from the snapshots.
+    pub fn sample_graphs(
+        &self,
+        earlier: &ExposureGraph,
+        later: &ExposureGraph,
+    ) -> Result<Vec<LabeledPair>> {
+        let nodes: Vec<ProtocolId> = (0..earlier.node_count())
+            .map(|i| earlier.protocol(i))
+            .collect();
+        self.sample_links(&nodes, &distinct_links(earlier), &distinct_links(later))
+    }
+
+    fn sample_links(
+        &self,
+        nodes: &[ProtocolId],
+        earlier_links: &[(ProtocolId, ProtocolId)],
+        later_links: &[(ProtocolId, ProtocolId)],
+    ) -> Result<Vec<LabeledPair>> {
         let present: FxHashSet<ProtocolId> = nodes.iter().copied().collect();
         let mut taken: FxHashSet<(ProtocolId, ProtocolId)> = FxHashSet::default();
         let mut out = Vec::new();
-        for link in &later.links {
-            let pair = (link.source, link.target);
+        for &pair in later_links {
             if pair.0 != pair.1
                 && present.contains(&pair.0)
                 && present.contains(&pair.1)
@@ -134,8 +162,7 @@ impl PairSampler {
             }
         }
         if self.vanished {
-            for link in &earlier.links {
-                let pair = (link.source, link.target);
+            for &pair in earlier_links {
                 if pair.0 != pair.1 && taken.insert(pair) {
                     out.push(labeled(pair, false, PairKind::Vanished));
                 }
@@ -144,8 +171,8 @@ impl PairSampler {
         if self.degree_biased_per_positive > 0 {
             // Endpoint lists with one entry per link end: drawing an entry uniformly draws a
             // node with probability proportional to its degree.
-            let sources: Vec<ProtocolId> = earlier.links.iter().map(|l| l.source).collect();
-            let targets: Vec<ProtocolId> = earlier.links.iter().map(|l| l.target).collect();
+            let sources: Vec<ProtocolId> = earlier_links.iter().map(|l| l.0).collect();
+            let targets: Vec<ProtocolId> = earlier_links.iter().map(|l| l.1).collect();
             let wanted = positives.saturating_mul(self.degree_biased_per_positive);
             let mut rng = SplitMix64::new(self.seed ^ 0xD1B5_4A32_D192_ED03);
             if !sources.is_empty() {
@@ -205,4 +232,16 @@ pub fn count_by_kind(pairs: &[LabeledPair]) -> FxHashMap<PairKind, usize> {
         *counts.entry(p.kind).or_insert(0) += 1;
     }
     counts
+}
+
+/// The distinct ordered pairs of a graph, in (source, target) order.
+fn distinct_links(g: &ExposureGraph) -> Vec<(ProtocolId, ProtocolId)> {
+    (0..g.node_count())
+        .flat_map(|i| {
+            g.out_csr()
+                .neighbours(i)
+                .iter()
+                .map(move |&j| (g.protocol(i), g.protocol(j as usize)))
+        })
+        .collect()
 }

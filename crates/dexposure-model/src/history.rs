@@ -1,0 +1,236 @@
+//! The series as the model sees it: one [`ExposureGraph`] per week plus the first-seen indices
+//! that history features need, and the train / validation / test split of DESIGN.md §9.
+//!
+//! Everything here is indexed by week position. A fact about week `t` is computed from weeks
+//! `0..=t` only, so dropping the weeks after `t` from the input never changes it.
+
+use std::ops::Range;
+
+use dexposure_graph::ExposureGraph;
+use dexposure_snapshot::{NaiveDate, ProtocolCatalog, ProtocolId, SnapshotSeries, SymbolTable};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ModelError, Result};
+
+/// The weekly graphs of a series with the lookups that history features need.
+#[derive(Debug, Clone)]
+pub struct WeekGraphs {
+    dates: Vec<NaiveDate>,
+    graphs: Vec<ExposureGraph>,
+    symbols: SymbolTable,
+    first_seen: FxHashMap<ProtocolId, usize>,
+    first_linked: FxHashMap<(ProtocolId, ProtocolId), usize>,
+}
+
+impl WeekGraphs {
+    /// Builds the graph of every week (in parallel). `catalog` gives categories (Unknown
+    /// without one).
+    pub fn new(series: &SnapshotSeries, catalog: Option<&ProtocolCatalog>) -> Result<Self> {
+        let graphs = series
+            .snapshots()
+            .par_iter()
+            .map(|week| ExposureGraph::from_snapshot(week, series.symbols(), catalog))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut first_seen = FxHashMap::default();
+        let mut first_linked = FxHashMap::default();
+        for (t, g) in graphs.iter().enumerate() {
+            for i in 0..g.node_count() {
+                first_seen.entry(g.protocol(i)).or_insert(t);
+                for &j in g.out_csr().neighbours(i) {
+                    let key = undirected_key(g.protocol(i), g.protocol(j as usize));
+                    first_linked.entry(key).or_insert(t);
+                }
+            }
+        }
+        Ok(Self {
+            dates: series.dates().collect(),
+            graphs,
+            symbols: series.symbols().clone(),
+            first_seen,
+            first_linked,
+        })
+    }
+
+    /// Number of weeks.
+    pub fn len(&self) -> usize {
+        self.graphs.len()
+    }
+
+    /// True for an empty series.
+    pub fn is_empty(&self) -> bool {
+        self.graphs.is_empty()
+    }
+
+    /// Week dates, ascending.
+    pub fn dates(&self) -> &[NaiveDate] {
+        &self.dates
+    }
+
+    /// The graph of week `t`.
+    pub fn graph(&self, t: usize) -> &ExposureGraph {
+        &self.graphs[t]
+    }
+
+    /// The symbol table of the series (protocol id strings).
+    pub fn symbols(&self) -> &SymbolTable {
+        &self.symbols
+    }
+
+    /// Position of the week dated `date`, or an error naming the series' range.
+    pub fn position(&self, date: NaiveDate) -> Result<usize> {
+        self.dates.binary_search(&date).map_err(|_| {
+            ModelError::Date(match (self.dates.first(), self.dates.last()) {
+                (Some(a), Some(b)) => {
+                    format!("{date} is not a week of the series ({a} … {b}, Mondays)")
+                }
+                _ => format!("{date}: the series is empty"),
+            })
+        })
+    }
+
+    /// True when `id` was a node in some week `<= t`.
+    pub fn seen_by(&self, id: ProtocolId, t: usize) -> Option<usize> {
+        self.first_seen.get(&id).copied().filter(|&s| s <= t)
+    }
+
+    /// True when u and v were linked (either direction) in some week `<= t`.
+    pub fn linked_by(&self, u: ProtocolId, v: ProtocolId, t: usize) -> bool {
+        self.first_linked
+            .get(&undirected_key(u, v))
+            .is_some_and(|&s| s <= t)
+    }
+}
+
+fn undirected_key(u: ProtocolId, v: ProtocolId) -> (ProtocolId, ProtocolId) {
+    if u.index() <= v.index() { (u, v) } else { (v, u) }
+}
+
+/// Which part of the split a week belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitPart {
+    /// Weeks the model is fitted on.
+    Train,
+    /// Weeks for early stopping, τ and calibration.
+    Validation,
+    /// Hold-out weeks, looked at once per configuration.
+    Test,
+}
+
+/// The train / validation / test split of DESIGN.md §9, in week positions.
+///
+/// - When the series has at least `h + 1` weeks dated 2025-01-01 or later and enough before
+///   them, test = those weeks, validation = the 24 weeks before, train = the rest (the
+///   full-scale rule).
+/// - Otherwise the split is proportional: test = the last max(⌈0.12 n⌉, h + 1) weeks,
+///   validation = the max(⌈0.085 n⌉, h + 1) weeks before (0.12 and 0.085 are the full series'
+///   shares), train = the rest.
+///
+/// Pairs (t, t + h) are built within each part: both weeks must lie inside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForecastSplit {
+    /// Train weeks.
+    pub train: Range<usize>,
+    /// Validation weeks.
+    pub validation: Range<usize>,
+    /// Test weeks.
+    pub test: Range<usize>,
+}
+
+/// First test date of the full-scale split.
+pub const TEST_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2025, 1, 1) {
+    Some(d) => d,
+    None => panic!("valid date"),
+};
+
+/// Validation weeks of the full-scale split.
+pub const VALIDATION_WEEKS: usize = 24;
+
+impl ForecastSplit {
+    /// The split of a series with these `dates` for horizon `h`; an error when a part would
+    /// have no anchor.
+    pub fn for_dates(dates: &[NaiveDate], h: usize) -> Result<Self> {
+        if h == 0 {
+            return Err(ModelError::InvalidArgument("horizon must be at least 1 week".into()));
+        }
+        let n = dates.len();
+        let test_start = dates.partition_point(|d| *d < TEST_FROM);
+        let split = if n - test_start > h && test_start >= VALIDATION_WEEKS + 2 * (h + 1) {
+            let val_start = test_start - VALIDATION_WEEKS;
+            Self {
+                train: 0..val_start,
+                validation: val_start..test_start,
+                test: test_start..n,
+            }
+        } else {
+            let test = ((0.12 * n as f64).ceil() as usize).max(h + 1);
+            let val = ((0.085 * n as f64).ceil() as usize).max(h + 1);
+            let train = n.saturating_sub(test + val);
+            Self {
+                train: 0..train,
+                validation: train..train + val,
+                test: (train + val).min(n)..n,
+            }
+        };
+        if split.train.len() <= h || split.validation.len() <= h || split.test.len() <= h {
+            return Err(ModelError::NotEnoughWeeks(format!(
+                "{n} weeks cannot serve horizon {h}: each of train, validation and test needs at least {} weeks (split would be {} / {} / {})",
+                h + 1,
+                split.train.len(),
+                split.validation.len(),
+                split.test.len()
+            )));
+        }
+        Ok(split)
+    }
+
+    /// The weeks of `part`.
+    pub fn range(&self, part: SplitPart) -> Range<usize> {
+        match part {
+            SplitPart::Train => self.train.clone(),
+            SplitPart::Validation => self.validation.clone(),
+            SplitPart::Test => self.test.clone(),
+        }
+    }
+
+    /// Anchor weeks t of `part` whose target week t + h lies in the same part.
+    pub fn anchors(&self, part: SplitPart, h: usize) -> Vec<usize> {
+        let r = self.range(part);
+        (r.start..r.end.saturating_sub(h)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mondays(from: NaiveDate, n: usize) -> Vec<NaiveDate> {
+        (0..n)
+            .map(|k| from + chrono::Days::new(7 * k as u64))
+            .collect()
+    }
+
+    #[test]
+    fn full_scale_split_uses_2025_for_test() {
+        let from = NaiveDate::from_ymd_opt(2020, 3, 23).expect("date");
+        let dates = mondays(from, 283);
+        let s = ForecastSplit::for_dates(&dates, 12).expect("split");
+        assert_eq!(dates[s.test.start], NaiveDate::from_ymd_opt(2025, 1, 6).expect("date"));
+        assert_eq!(s.validation.len(), 24);
+        assert_eq!(s.test.end, 283);
+        assert_eq!(s.anchors(SplitPart::Test, 12).len(), s.test.len() - 12);
+    }
+
+    #[test]
+    fn short_series_split_is_proportional() {
+        let from = NaiveDate::from_ymd_opt(2021, 11, 1).expect("date");
+        let dates = mondays(from, 61);
+        let s = ForecastSplit::for_dates(&dates, 1).expect("split");
+        assert_eq!((s.train.len(), s.validation.len(), s.test.len()), (47, 6, 8));
+        let s = ForecastSplit::for_dates(&dates, 12).expect("split");
+        assert_eq!((s.validation.len(), s.test.len()), (13, 13));
+        assert!(ForecastSplit::for_dates(&dates[..20], 12).is_err());
+    }
+}

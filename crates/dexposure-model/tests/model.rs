@@ -1,0 +1,246 @@
+//! Integration tests of dexposure-model on a small slice of the embedded sample: a short
+//! training run, checkpoint round trips across backends, typed errors on damaged
+//! checkpoints, and the leak-free forecast.
+
+use std::path::{Path, PathBuf};
+
+use dexposure_model::{
+    BackendKind, Checkpoint, FeatureSet, ForecastSplit, ForecasterConfig, ModelError, SplitPart,
+    TrainConfig, Trainer, TrainingData, WeekGraphs,
+};
+use dexposure_snapshot::{SeriesLoader, SeriesWriter, SnapshotSeries};
+
+fn sample_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/sample/network.json.gz")
+}
+
+/// The first `weeks` weeks of the embedded sample.
+fn sample(weeks: usize) -> SnapshotSeries {
+    let series = SnapshotSeries::load(sample_path()).expect("embedded sample loads");
+    let last = series.snapshots()[weeks - 1].date;
+    let mut out = Vec::new();
+    SeriesWriter::new()
+        .write_to(&series, &mut out)
+        .expect("write");
+    SeriesLoader::new()
+        .to(last)
+        .load_bytes(&out, "sample.json")
+        .expect("reload")
+}
+
+fn tiny_model() -> ForecasterConfig {
+    ForecasterConfig::new(0, 0)
+        .with_d_model(8)
+        .with_heads(2)
+        .with_layers(1)
+        .with_d_ff(16)
+        .with_head_hidden(16)
+}
+
+fn tiny_training(h: usize) -> TrainConfig {
+    TrainConfig {
+        epochs: 2,
+        patience: 2,
+        pairs_per_step: 512,
+        ..TrainConfig::new(h)
+    }
+}
+
+fn cpu() -> burn::prelude::Device {
+    BackendKind::default_cpu()
+        .and_then(BackendKind::device)
+        .expect("a CPU backend is compiled in")
+}
+
+fn trained(weeks: &WeekGraphs, h: usize) -> Checkpoint {
+    let trainer = Trainer::new(weeks, h, cpu()).expect("split");
+    let state = trainer
+        .init(FeatureSet::default(), &tiny_model(), tiny_training(h))
+        .expect("init");
+    let state = trainer.fit(state, 2).expect("fit");
+    Checkpoint {
+        data: TrainingData {
+            description: "first weeks of the embedded sample (simulated)".into(),
+            first_week: weeks.dates()[0],
+            last_week: weeks.dates()[weeks.len() - 1],
+            weeks: weeks.len(),
+            split: trainer.split().clone(),
+        },
+        state,
+        recorded_metrics: None,
+    }
+}
+
+#[test]
+fn short_training_run_learns_and_round_trips() {
+    let series = sample(24);
+    let weeks = WeekGraphs::new(&series, None).expect("graphs");
+    let checkpoint = trained(&weeks, 1);
+    let history = &checkpoint.state.history;
+    assert_eq!(history.len(), 2);
+    assert!(history.iter().all(|e| e.train_loss.is_finite() && e.validation_auprc > 0.0));
+    // Better than chance on the 5:1 uniform + hard-negative validation pairs (chance ≈ 1/6).
+    assert!(checkpoint.state.best_validation_auprc().expect("epochs") > 0.3);
+
+    let dir = tempfile::tempdir().expect("tmp");
+    checkpoint.save(dir.path()).expect("save");
+    let loaded = Checkpoint::load(dir.path(), &cpu()).expect("load");
+    assert_eq!(loaded.state.history, checkpoint.state.history);
+    assert_eq!(loaded.state.scaling, checkpoint.state.scaling);
+    let split = ForecastSplit::for_dates(weeks.dates(), 1).expect("split");
+    let t = split.anchors(SplitPart::Test, 1)[0];
+    let a = checkpoint.state.forecaster(&cpu()).forecast(&weeks, t).expect("forecast");
+    let b = loaded.state.forecaster(&cpu()).forecast(&weeks, t).expect("forecast");
+    assert_eq!(a.probabilities, b.probabilities);
+    assert_eq!(a.snapshot, b.snapshot);
+
+    // Training continues from a loaded checkpoint, epochs counted on.
+    let trainer = Trainer::new(&weeks, 1, cpu()).expect("split");
+    let resumed = trainer.fit(loaded.state, 1).expect("resume");
+    assert_eq!(resumed.history.len(), 3);
+    assert_eq!(resumed.history[2].epoch, 3);
+}
+
+#[cfg(all(feature = "ndarray", feature = "flex"))]
+#[test]
+fn checkpoint_written_on_one_cpu_backend_loads_on_the_other() {
+    let series = sample(24);
+    let weeks = WeekGraphs::new(&series, None).expect("graphs");
+    let flex = BackendKind::Flex.device().expect("flex");
+    let ndarray = BackendKind::Ndarray.device().expect("ndarray");
+    let trainer = Trainer::new(&weeks, 1, flex.clone()).expect("split");
+    let state = trainer
+        .init(FeatureSet::default(), &tiny_model(), tiny_training(1))
+        .expect("init");
+    let state = trainer.fit(state, 1).expect("fit");
+    let checkpoint = Checkpoint {
+        data: TrainingData {
+            description: "test".into(),
+            first_week: weeks.dates()[0],
+            last_week: weeks.dates()[23],
+            weeks: 24,
+            split: trainer.split().clone(),
+        },
+        state,
+        recorded_metrics: None,
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    checkpoint.save(dir.path()).expect("save on flex");
+    let on_ndarray = Checkpoint::load(dir.path(), &ndarray).expect("load on ndarray");
+    let t = trainer.split().anchors(SplitPart::Test, 1)[0];
+    let p_flex = checkpoint.state.forecaster(&flex).outputs(&weeks, t, &[(0, 1), (1, 0), (2, 3)]).expect("flex");
+    let p_nd = on_ndarray.state.forecaster(&ndarray).outputs(&weeks, t, &[(0, 1), (1, 0), (2, 3)]).expect("ndarray");
+    for (a, b) in p_flex.probabilities.iter().zip(&p_nd.probabilities) {
+        assert!((a - b).abs() < 1e-4, "flex {a} vs ndarray {b}");
+    }
+    // And back: saved from ndarray, loaded on flex, identical weights.
+    let dir2 = tempfile::tempdir().expect("tmp");
+    on_ndarray.save(dir2.path()).expect("save on ndarray");
+    let back = Checkpoint::load(dir2.path(), &flex).expect("load on flex");
+    let p_back = back.state.forecaster(&flex).outputs(&weeks, t, &[(0, 1), (1, 0), (2, 3)]).expect("flex");
+    assert_eq!(p_back.probabilities, p_flex.probabilities);
+}
+
+#[test]
+fn damaged_checkpoints_are_typed_errors_naming_the_file() {
+    let series = sample(24);
+    let weeks = WeekGraphs::new(&series, None).expect("graphs");
+    let trainer = Trainer::new(&weeks, 1, cpu()).expect("split");
+    let state = trainer
+        .init(FeatureSet::default(), &tiny_model(), TrainConfig { epochs: 1, ..tiny_training(1) })
+        .expect("init");
+    let checkpoint = Checkpoint {
+        data: TrainingData {
+            description: "test".into(),
+            first_week: weeks.dates()[0],
+            last_week: weeks.dates()[23],
+            weeks: 24,
+            split: trainer.split().clone(),
+        },
+        state,
+        recorded_metrics: None,
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    checkpoint.save(dir.path()).expect("save");
+    let model = dir.path().join("model.bpk");
+    let good = std::fs::read(&model).expect("read");
+
+    let expect_checkpoint_error = |what: &str, file: &str| {
+        match Checkpoint::load(dir.path(), &cpu()) {
+            Err(ModelError::Checkpoint { path, .. }) => assert!(path.ends_with(file), "{what}: {path:?}"),
+            Err(ModelError::Io { path, .. }) => assert!(path.ends_with(file), "{what}: {path:?}"),
+            Err(e) => panic!("{what}: unexpected error {e}"),
+            Ok(_) => panic!("{what}: loaded"),
+        }
+    };
+    std::fs::write(&model, &good[..good.len() / 2]).expect("truncate");
+    expect_checkpoint_error("truncated", "model.bpk");
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0xFF;
+    std::fs::write(&model, &flipped).expect("corrupt");
+    expect_checkpoint_error("corrupt", "model.bpk");
+    std::fs::write(&model, &good).expect("restore");
+    Checkpoint::load(dir.path(), &cpu()).expect("restored checkpoint loads");
+
+    let meta_path = dir.path().join("checkpoint.json");
+    let meta = std::fs::read_to_string(&meta_path).expect("meta");
+    std::fs::write(&meta_path, &meta[..meta.len() / 3]).expect("truncate meta");
+    expect_checkpoint_error("truncated json", "checkpoint.json");
+    // A model of another size: the record does not fit.
+    let mut value: serde_json::Value = serde_json::from_str(&meta).expect("json");
+    value["model"]["d_model"] = serde_json::json!(16);
+    value["model"]["d_ff"] = serde_json::json!(16);
+    std::fs::write(&meta_path, serde_json::to_string(&value).expect("json")).expect("write");
+    expect_checkpoint_error("mismatched sizes", "model.bpk");
+    // A checkpoint for another feature set.
+    let mut value: serde_json::Value = serde_json::from_str(&meta).expect("json");
+    value["scaling"]["features"]["history_extras"] = serde_json::json!(false);
+    std::fs::write(&meta_path, serde_json::to_string(&value).expect("json")).expect("write");
+    expect_checkpoint_error("other feature set", "checkpoint.json");
+    std::fs::remove_file(&meta_path).expect("rm");
+    expect_checkpoint_error("missing", "checkpoint.json");
+}
+
+#[test]
+fn forecast_at_t_ignores_weeks_after_t() {
+    let full = sample(30);
+    let weeks_full = WeekGraphs::new(&full, None).expect("graphs");
+    let checkpoint = trained(&weeks_full, 1);
+    let forecaster = checkpoint.state.forecaster(&cpu());
+    let date = full.snapshots()[20].date;
+    let truncated = sample(21);
+    let weeks_cut = WeekGraphs::new(&truncated, None).expect("graphs");
+    let write = |weeks: &WeekGraphs| {
+        let t = weeks.position(date).expect("date");
+        let forecast = forecaster.forecast(weeks, t).expect("forecast");
+        let mut bytes = Vec::new();
+        SeriesWriter::new()
+            .write_to(&forecast.to_series(weeks).expect("series"), &mut bytes)
+            .expect("write");
+        (forecast.probabilities, bytes)
+    };
+    let (p_full, bytes_full) = write(&weeks_full);
+    let (p_cut, bytes_cut) = write(&weeks_cut);
+    assert!(!bytes_full.is_empty());
+    assert_eq!(p_full.iter().map(|p| p.to_bits()).collect::<Vec<_>>(), p_cut.iter().map(|p| p.to_bits()).collect::<Vec<_>>());
+    assert_eq!(bytes_full, bytes_cut, "Ĝ must not depend on weeks after its anchor");
+    // The forecast graph is dated t + h and only holds nodes of week t.
+    let t = weeks_cut.position(date).expect("date");
+    let forecast = forecaster.forecast(&weeks_cut, t).expect("forecast");
+    assert_eq!(forecast.target, date + chrono::Days::new(7));
+    assert_eq!(forecast.graph.node_count(), weeks_cut.graph(t).node_count());
+}
+
+#[test]
+fn clear_errors_for_dates_and_horizons() {
+    let series = sample(24);
+    let weeks = WeekGraphs::new(&series, None).expect("graphs");
+    let err = weeks
+        .position("2030-01-07".parse().expect("date"))
+        .expect_err("outside");
+    assert!(err.to_string().contains("not a week of the series"), "{err}");
+    let err = Trainer::new(&weeks, 12, cpu()).expect_err("h = 12 on 24 weeks");
+    assert!(matches!(err, ModelError::NotEnoughWeeks(_)), "{err}");
+    assert!("cuda".parse::<BackendKind>().is_err());
+}
