@@ -59,6 +59,18 @@ enum Command {
         /// Pairs per training step.
         #[arg(long, default_value_t = 16_384)]
         pairs_per_step: usize,
+        /// Training anchors per epoch (a seeded random subset; all when absent).
+        #[arg(long)]
+        anchors_per_epoch: Option<usize>,
+        /// Learning rate of the heads.
+        #[arg(long, default_value_t = 3e-4)]
+        lr_heads: f64,
+        /// Learning rate of the encoder.
+        #[arg(long, default_value_t = 1.5e-4)]
+        lr_encoder: f64,
+        /// Add a linear pair-feature path to the link head (ForecasterConfig::pair_skip).
+        #[arg(long)]
+        pair_skip: bool,
         /// Train the heads only (frozen encoder).
         #[arg(long)]
         freeze_encoder: bool,
@@ -83,6 +95,9 @@ enum Command {
         /// Backend.
         #[arg(long)]
         device: Option<String>,
+        /// Store each checkpoint's rows in its checkpoint.json (`recorded_metrics`).
+        #[arg(long)]
+        record: bool,
     },
     /// Write the forecast graph Ĝ made at week D.
     Predict {
@@ -139,6 +154,10 @@ fn main() -> anyhow::Result<()> {
             device,
             epochs,
             pairs_per_step,
+            anchors_per_epoch,
+            lr_heads,
+            lr_encoder,
+            pair_skip,
             freeze_encoder,
             resume,
         } => {
@@ -157,10 +176,19 @@ fn main() -> anyhow::Result<()> {
                         seed: s,
                         epochs,
                         pairs_per_step,
+                        anchors_per_epoch,
+                        lr_heads,
+                        lr_encoder,
                         freeze_encoder,
                         ..TrainConfig::new(horizon)
                     };
-                    trainer.init(FeatureSet::default(), &ForecasterConfig::new(0, 0), config)?
+                    trainer.init(
+                        FeatureSet::default(),
+                        &ForecasterConfig::new(0, 0)
+                            .with_init_seed(s)
+                            .with_pair_skip(pair_skip),
+                        config,
+                    )?
                 };
                 let started = std::time::Instant::now();
                 let state = trainer.fit(state, epochs)?;
@@ -186,11 +214,12 @@ fn main() -> anyhow::Result<()> {
             metadata,
             out,
             device,
+            record,
         } => {
             let device = backend(device.as_deref())?.device()?;
             let (weeks, label) = load(data.as_deref(), metadata.as_deref())?;
             let checkpoints = experiment::checkpoint_folders(&checkpoint)?;
-            let table = experiment::evaluate_checkpoints(&weeks, &checkpoints, &device, true)?;
+            let table = experiment::evaluate_checkpoints(&weeks, &checkpoints, &device, record)?;
             report::print(&format!("{}\n{}", label.banner(), table.to_markdown()))?;
             if let Some(stem) = out {
                 experiment::write_table(&table, &stem)?;
@@ -208,13 +237,15 @@ fn main() -> anyhow::Result<()> {
             let (weeks, _) = load(data.as_deref(), metadata.as_deref())?;
             let forecaster = Checkpoint::load(&checkpoint, &device)?.state.forecaster(&device);
             let t = weeks.position(date)?;
+            let started = std::time::Instant::now();
             let forecast = forecaster.forecast(&weeks, t)?;
+            let seconds = started.elapsed().as_secs_f64();
             let gzip = out.extension().is_some_and(|e| e == "gz");
             SeriesWriter::new()
                 .gzip(gzip)
                 .write(&forecast.to_series(&weeks)?, &out)?;
             eprintln!(
-                "Ĝ for {} (made at {date}, h = {}): {} nodes, {} links, total exposure {:.4e} → {}",
+                "Ĝ for {} (made at {date}, h = {}) in {seconds:.2} s: {} nodes, {} links, total exposure {:.4e} → {}",
                 forecast.target,
                 forecaster.horizon,
                 forecast.graph.node_count(),

@@ -2,13 +2,17 @@
 //! the real DeXposure files): load it with its simulated metadata, print a dataset summary and
 //! the weekly data-quality table, then the latest week's headline network metrics, its ten most
 //! systemically important protocols, the sector spillover matrix, and the six standard stress
-//! scenarios through the DeXposure-FM loss cascade.
+//! scenarios through the DeXposure-FM loss cascade; finally the shipped forecaster's h = 1
+//! forecast from the latest week (no training: it loads `datasets/checkpoint-sample-h1`) next to
+//! the persistence forecast, with its recorded test-week results.
 //!
 //! ```text
 //! cargo run --release --example quickstart
 //! ```
 
 use dexposure::graph::{ExposureGraph, NetworkMetrics, SectorSpillover, SystemicImportance};
+use dexposure::model::evaluate::ForecastScores;
+use dexposure::model::{BackendKind, WeekGraphs};
 use dexposure::snapshot::QualityReport;
 use dexposure::stress::{ContagionEngine, LossCascade, Scenario};
 use dexposure::{datasets, report};
@@ -34,6 +38,17 @@ fn main() -> anyhow::Result<()> {
             ))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+
+    let device = BackendKind::default_cpu()?.device()?;
+    let checkpoint = datasets::embedded_checkpoint(&device)?;
+    let forecaster = checkpoint.state.forecaster(&device);
+    let weeks = WeekGraphs::new(&series, catalog)?;
+    let forecast = forecaster.forecast(&weeks, weeks.len() - 1)?;
+    let forecast_metrics = NetworkMetrics::compute(&forecast.graph, &forecast.snapshot)?;
+    let recorded: Vec<ForecastScores> = match &checkpoint.recorded_metrics {
+        Some(value) => serde_json::from_value(value.clone())?,
+        None => Vec::new(),
+    };
     report::print(&format!(
         "dexposure quickstart — dataset: {}\nmetadata: the sample's simulated catalog ({} protocols)\n\n\
          == dataset summary ==\n{}\n\
@@ -41,7 +56,8 @@ fn main() -> anyhow::Result<()> {
          == network, latest week ==\n{}\n\
          == top 10 protocols by systemic importance (SIS) ==\n{}\n\
          == sector spillovers (share of all exposure) ==\n{}\n\
-         == stress scenarios, loss cascade ==\n{}",
+         == stress scenarios, loss cascade ==\n{}\n\
+         == forecast h = {} from {} to {} ({}, seed {}) ==\n{}",
         datasets::EMBEDDED_NAME,
         metadata.catalog.len(),
         report::summary_table(&quality),
@@ -50,6 +66,12 @@ fn main() -> anyhow::Result<()> {
         report::sis_table(&scores, &graph, catalog, 10),
         report::spillover_table(&SectorSpillover::from_graph(&graph)),
         report::stress_table(&stress, &graph, catalog),
+        forecaster.horizon,
+        forecast.anchor,
+        forecast.target,
+        datasets::EMBEDDED_CHECKPOINT_NAME,
+        checkpoint.state.train_config.seed,
+        report::forecast_summary(&forecast_metrics, &metrics, &recorded),
     ))?;
     Ok(())
 }

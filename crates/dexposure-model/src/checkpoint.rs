@@ -9,7 +9,7 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::prelude::*;
 use burn::store::ModuleRecord;
@@ -150,59 +150,55 @@ impl Checkpoint {
     pub fn read_meta(dir: impl AsRef<Path>) -> Result<CheckpointMeta> {
         let path = dir.as_ref().join(META_FILE);
         let text = fs::read(&path).map_err(|e| ModelError::io(&path, e))?;
-        let meta: CheckpointMeta = serde_json::from_slice(&text)
-            .map_err(|e| ModelError::checkpoint(&path, format!("not a checkpoint description: {e}")))?;
-        if meta.format != FORMAT || meta.version != VERSION {
-            return Err(ModelError::checkpoint(
-                &path,
-                format!(
-                    "format {:?} version {} is not {FORMAT:?} version {VERSION}",
-                    meta.format, meta.version
-                ),
-            ));
-        }
-        if meta.scaling.node.dim() != meta.model.node_features
-            || meta.scaling.pair.dim() != meta.model.pair_features
-            || meta.scaling.node_columns != meta.scaling.features.node_feature_names()
-        {
-            return Err(ModelError::checkpoint(
-                &path,
-                "feature normalisation does not match the model's feature columns",
-            ));
-        }
-        meta.model
-            .validate()
-            .map_err(|e| ModelError::checkpoint(&path, e.to_string()))?;
-        Ok(meta)
+        parse_meta(&text, &path)
     }
 
     /// Loads folder `dir` onto `device` (weights are placed on its autodiff twin so that
     /// training can continue).
     pub fn load(dir: impl AsRef<Path>, device: &Device) -> Result<Self> {
         let dir = dir.as_ref();
-        let meta = Self::read_meta(dir)?;
-        let model_bytes = read_checked(&dir.join(MODEL_FILE), meta.model_file)?;
-        let encoder_bytes = read_checked(&dir.join(ENCODER_OPTIMIZER_FILE), meta.encoder_optimizer_file)?;
-        let heads_bytes = read_checked(&dir.join(HEADS_OPTIMIZER_FILE), meta.heads_optimizer_file)?;
+        let read = |name: &str| {
+            let path = dir.join(name);
+            fs::read(&path).map_err(|e| ModelError::io(&path, e))
+        };
+        let files = CheckpointFiles {
+            meta: read(META_FILE)?,
+            model: read(MODEL_FILE)?,
+            encoder_optimizer: read(ENCODER_OPTIMIZER_FILE)?,
+            heads_optimizer: read(HEADS_OPTIMIZER_FILE)?,
+        };
+        Self::from_files(files, dir, device)
+    }
+
+    /// Loads a checkpoint from the bytes of its four files (e.g. compiled into a binary with
+    /// `include_bytes!`); `label` stands for the folder in error messages.
+    pub fn from_files(files: CheckpointFiles, label: impl AsRef<Path>, device: &Device) -> Result<Self> {
+        let dir = label.as_ref();
+        let meta = parse_meta(&files.meta, &dir.join(META_FILE))?;
         let model_path = dir.join(MODEL_FILE);
+        check_digest(&files.model, meta.model_file, &model_path)?;
+        let encoder_path = dir.join(ENCODER_OPTIMIZER_FILE);
+        check_digest(&files.encoder_optimizer, meta.encoder_optimizer_file, &encoder_path)?;
+        let heads_path = dir.join(HEADS_OPTIMIZER_FILE);
+        check_digest(&files.heads_optimizer, meta.heads_optimizer_file, &heads_path)?;
         let ad_device = device.clone().autodiff();
         let model = guarded(&model_path, || {
-            let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(model_bytes))
+            let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(files.model))
                 .map_err(|e| e.to_string())?;
             meta.model
                 .init(&ad_device)
                 .try_load_record(record)
                 .map_err(|e| e.to_string())
         })?;
-        let optimizer = |path: PathBuf, bytes: Vec<u8>| {
-            guarded(&path, || {
+        let optimizer = |path: &Path, bytes: Vec<u8>| {
+            guarded(path, || {
                 adam(&meta.train)
                     .from_bytes(Bytes::from_bytes_vec(bytes))
                     .map_err(|e| e.to_string())
             })
         };
-        let encoder_optimizer = optimizer(dir.join(ENCODER_OPTIMIZER_FILE), encoder_bytes)?;
-        let heads_optimizer = optimizer(dir.join(HEADS_OPTIMIZER_FILE), heads_bytes)?;
+        let encoder_optimizer = optimizer(&encoder_path, files.encoder_optimizer)?;
+        let heads_optimizer = optimizer(&heads_path, files.heads_optimizer)?;
         Ok(Self {
             state: TrainingState {
                 model_config: meta.model,
@@ -218,6 +214,58 @@ impl Checkpoint {
             recorded_metrics: meta.recorded_metrics,
         })
     }
+
+    /// Replaces the recorded metrics of the checkpoint in folder `dir` (rewrites
+    /// `checkpoint.json` atomically; the record files are untouched).
+    pub fn record_metrics(dir: impl AsRef<Path>, metrics: serde_json::Value) -> Result<()> {
+        let dir = dir.as_ref();
+        let mut meta = Self::read_meta(dir)?;
+        meta.recorded_metrics = Some(metrics);
+        let path = dir.join(META_FILE);
+        let json = serde_json::to_vec_pretty(&meta)
+            .map_err(|e| ModelError::checkpoint(&path, format!("cannot serialise: {e}")))?;
+        write_atomic(&path, &json)
+    }
+}
+
+/// The bytes of a checkpoint's four files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckpointFiles {
+    /// checkpoint.json.
+    pub meta: Vec<u8>,
+    /// model.bpk.
+    pub model: Vec<u8>,
+    /// encoder_optimizer.bpk.
+    pub encoder_optimizer: Vec<u8>,
+    /// heads_optimizer.bpk.
+    pub heads_optimizer: Vec<u8>,
+}
+
+fn parse_meta(text: &[u8], path: &Path) -> Result<CheckpointMeta> {
+    let meta: CheckpointMeta = serde_json::from_slice(text)
+        .map_err(|e| ModelError::checkpoint(path, format!("not a checkpoint description: {e}")))?;
+    if meta.format != FORMAT || meta.version != VERSION {
+        return Err(ModelError::checkpoint(
+            path,
+            format!(
+                "format {:?} version {} is not {FORMAT:?} version {VERSION}",
+                meta.format, meta.version
+            ),
+        ));
+    }
+    if meta.scaling.node.dim() != meta.model.node_features
+        || meta.scaling.pair.dim() != meta.model.pair_features
+        || meta.scaling.node_columns != meta.scaling.features.node_feature_names()
+    {
+        return Err(ModelError::checkpoint(
+            path,
+            "made for another feature set: its feature columns do not match this version's",
+        ));
+    }
+    meta.model
+        .validate()
+        .map_err(|e| ModelError::checkpoint(path, e.to_string()))?;
+    Ok(meta)
 }
 
 /// Runs a burn decoding step, turning its errors and any panic into a checkpoint error.
@@ -229,9 +277,8 @@ fn guarded<T>(path: &Path, f: impl FnOnce() -> std::result::Result<T, String>) -
     }
 }
 
-fn read_checked(path: &Path, expected: FileDigest) -> Result<Vec<u8>> {
-    let bytes = fs::read(path).map_err(|e| ModelError::io(path, e))?;
-    let found = digest(&bytes);
+fn check_digest(bytes: &[u8], expected: FileDigest, path: &Path) -> Result<()> {
+    let found = digest(bytes);
     if found.bytes != expected.bytes {
         return Err(ModelError::checkpoint(
             path,
@@ -247,7 +294,7 @@ fn read_checked(path: &Path, expected: FileDigest) -> Result<Vec<u8>> {
             "corrupt: content hash differs from checkpoint.json",
         ));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 fn digest(bytes: &[u8]) -> FileDigest {

@@ -82,26 +82,30 @@ pub fn checkpoint_folders(path: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Evaluates every checkpoint (its training seed is the evaluation seed) next to all baselines
-/// on the test anchors of its horizon. The transformer's predicted exposure is the total of
-/// its forecast graphs Ĝ; the persistence rows' is the total of G_t.
+/// on the test anchors of its horizon, with a progress bar on stderr. The transformer's
+/// predicted exposure is the total of its forecast graphs Ĝ; the persistence rows' is the total
+/// of G_t. With `record`, each checkpoint's rows are stored in its `checkpoint.json`.
 pub fn evaluate_checkpoints(
     weeks: &WeekGraphs,
     folders: &[PathBuf],
     device: &Device,
-    progress: bool,
+    record: bool,
 ) -> Result<ResultsTable> {
-    let bar = progress.then(|| ProgressBar::new(folders.len() as u64));
+    let bar = ProgressBar::new(folders.len() as u64);
     let mut runs = Vec::new();
     for folder in folders {
         let checkpoint = Checkpoint::load(folder, device)?;
-        runs.extend(evaluate_state(weeks, &checkpoint, device)?);
-        if let Some(bar) = &bar {
-            bar.inc(1);
+        let rows = evaluate_state(weeks, &checkpoint, device)?;
+        if record {
+            let value = serde_json::to_value(&rows).map_err(|e| {
+                ModelError::checkpoint(folder, format!("cannot serialise the results: {e}"))
+            })?;
+            Checkpoint::record_metrics(folder, value)?;
         }
+        runs.extend(rows);
+        bar.inc(1);
     }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    bar.finish_and_clear();
     Ok(ResultsTable::from_runs(runs))
 }
 

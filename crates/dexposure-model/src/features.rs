@@ -3,6 +3,7 @@
 
 use dexposure_graph::{Csr, ExposureGraph};
 use dexposure_snapshot::BroadCategory;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ModelError, Result};
@@ -226,8 +227,17 @@ impl<'a> PairFeaturizer<'a> {
         &self.neighbourhood
     }
 
-    /// Raw features of pairs given as node indices of week t, row-major `[pairs, pair_dim]`.
+    /// Raw features of pairs given as node indices of week t, row-major `[pairs, pair_dim]`
+    /// (computed in parallel over blocks of pairs).
     pub fn features(&self, pairs: &[(u32, u32)]) -> Vec<f32> {
+        pairs
+            .par_chunks(2048)
+            .map(|block| self.block_features(block))
+            .collect::<Vec<_>>()
+            .concat()
+    }
+
+    fn block_features(&self, pairs: &[(u32, u32)]) -> Vec<f32> {
         let g = self.weeks.graph(self.t);
         let window = self.features.history_window.min(self.t + 1);
         let mut out = Vec::with_capacity(pairs.len() * PAIR_FEATURES.len());

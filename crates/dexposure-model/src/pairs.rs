@@ -201,3 +201,56 @@ impl CandidateConfig {
         pairs
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dexposure_snapshot::SeriesLoader;
+
+    fn weeks() -> WeekGraphs {
+        let json = br#"{"data": {
+          "2024-01-01": {"nodes": [{"id": "a", "size": 1.0, "composition": {}}, {"id": "b", "size": 2.0, "composition": {}},
+                                   {"id": "c", "size": 3.0, "composition": {}}, {"id": "d", "size": 4.0, "composition": {}}],
+                         "links": [{"source": "a", "target": "b", "size": 1.0, "composition": {}},
+                                   {"source": "b", "target": "c", "size": 1.0, "composition": {}},
+                                   {"source": "d", "target": "d", "size": 1.0, "composition": {}}]},
+          "2024-01-08": {"nodes": [{"id": "a", "size": 1.0, "composition": {}}, {"id": "b", "size": 8.0, "composition": {}},
+                                   {"id": "e", "size": 3.0, "composition": {}}],
+                         "links": [{"source": "b", "target": "a", "size": 7.0, "composition": {}},
+                                   {"source": "e", "target": "a", "size": 1.0, "composition": {}}]}}}"#;
+        let series = SeriesLoader::new().load_bytes(json, "inline.json").expect("series");
+        WeekGraphs::new(&series, None).expect("graphs")
+    }
+
+    #[test]
+    fn candidates_hold_linked_and_two_hop_pairs_without_self_pairs() {
+        let w = weeks();
+        let config = CandidateConfig {
+            sampled_per_node: 0,
+            ..CandidateConfig::default()
+        };
+        let c = config.candidates(&w, 0);
+        // a–b and b–c both ways, a–c two hops both ways; d's self-loop gives nothing.
+        assert_eq!(c, vec![(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)]);
+        let sampled = CandidateConfig::default().candidates(&w, 0);
+        assert!(sampled.iter().all(|&(u, v)| u != v));
+        assert_eq!(sampled, CandidateConfig::default().candidates(&w, 0));
+    }
+
+    #[test]
+    fn anchor_pairs_and_node_targets_carry_the_labels() {
+        let w = weeks();
+        let pairs = AnchorPairs::sample(&w, 0, 1, &PairSampler::new(1)).expect("pairs");
+        // The only positive among nodes of week 0 is b → a (e is new).
+        let positives: Vec<_> = (0..pairs.len()).filter(|&k| pairs.labels[k]).collect();
+        assert_eq!(positives.len(), 1);
+        let k = positives[0];
+        assert_eq!(pairs.pairs[k], (1, 0));
+        assert!((f64::from(pairs.log_weight_target[k]) - 8f64.ln()).abs() < 1e-6);
+        assert_eq!(pairs.log_weight_now[k], 0.0);
+        let nodes = NodeTargets::of(&w, 0, 1);
+        assert_eq!(nodes.present, vec![true, true, false, false]);
+        assert!((f64::from(nodes.delta[1]) - (9f64.ln() - 3f64.ln())).abs() < 1e-6);
+        assert!(AnchorPairs::sample(&w, 1, 1, &PairSampler::new(1)).is_err());
+    }
+}

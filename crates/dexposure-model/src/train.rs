@@ -13,6 +13,7 @@ use burn::tensor::activation::log_sigmoid;
 use dexposure_graph::linkpred::{PairSampler, average_precision};
 use dexposure_graph::rng::SplitMix64;
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ModelError, Result};
@@ -65,6 +66,10 @@ pub struct TrainConfig {
     pub weight_decay: f64,
     /// Gradient-norm clip, per parameter group.
     pub grad_clip: f64,
+    /// Training anchors per epoch: a seeded random subset of this many (all when None), to
+    /// bound an epoch's time on long full-scale series.
+    #[serde(default)]
+    pub anchors_per_epoch: Option<usize>,
     /// Pairs per step: a week's pairs are sub-sampled to at most this many (all positives
     /// and negatives alike, seeded).
     pub pairs_per_step: usize,
@@ -88,10 +93,11 @@ impl TrainConfig {
             horizon,
             epochs: 20,
             patience: 3,
-            lr_heads: 1e-3,
-            lr_encoder: 5e-4,
+            lr_heads: 3e-4,
+            lr_encoder: 1.5e-4,
             weight_decay: 1e-4,
             grad_clip: 1.0,
+            anchors_per_epoch: None,
             pairs_per_step: 16_384,
             loss: LossWeights::default(),
             hard_negatives: true,
@@ -135,6 +141,12 @@ pub struct EpochRecord {
     pub validation_auprc: f64,
     /// Wall-clock seconds of the epoch (training and validation).
     pub seconds: f64,
+    /// Of which the training steps.
+    #[serde(default)]
+    pub train_seconds: f64,
+    /// Training steps (anchors) run.
+    #[serde(default)]
+    pub steps: usize,
 }
 
 /// The state a checkpoint holds and training continues from.
@@ -243,17 +255,28 @@ impl<'a> Trainer<'a> {
         train_config.validate()?;
         let h = train_config.horizon;
         let anchors = self.split.anchors(SplitPart::Train, h);
-        let mut node_rows = Vec::new();
-        for t in self.split.range(SplitPart::Train) {
-            node_rows.extend(features.node_features(self.weeks, t));
-        }
-        let mut pair_rows = Vec::new();
-        for &t in &anchors {
-            let pairs = AnchorPairs::sample(self.weeks, t, h, &train_config.sampler(train_config.seed ^ t as u64))?;
-            let keep = subsample(pairs.len(), 4096, train_config.seed.wrapping_add(t as u64));
-            let pairs = pairs.subset(&keep);
-            pair_rows.extend(PairFeaturizer::new(&features, self.weeks, t).features(&pairs.pairs));
-        }
+        let node_rows: Vec<f32> = self
+            .split
+            .range(SplitPart::Train)
+            .into_par_iter()
+            .map(|t| features.node_features(self.weeks, t))
+            .collect::<Vec<_>>()
+            .concat();
+        // Pair statistics from up to 32 training anchors spread evenly over the split (4,096
+        // pairs each): enough for a mean and a standard deviation, and bounded on long series.
+        let spread: Vec<usize> = (0..anchors.len().min(32))
+            .map(|k| anchors[k * anchors.len() / anchors.len().min(32)])
+            .collect();
+        let pair_rows: Vec<f32> = spread
+            .par_iter()
+            .map(|&t| {
+                let sampler = train_config.sampler(train_config.seed ^ t as u64);
+                let pairs = AnchorPairs::sample(self.weeks, t, h, &sampler)?;
+                let keep = subsample(pairs.len(), 4096, train_config.seed.wrapping_add(t as u64));
+                Ok(PairFeaturizer::new(&features, self.weeks, t).features(&pairs.subset(&keep).pairs))
+            })
+            .collect::<Result<Vec<_>>>()?
+            .concat();
         let scaling = FeatureScaling {
             node_columns: features.node_feature_names(),
             pair_columns: PAIR_FEATURES.iter().map(|s| s.to_string()).collect(),
@@ -301,13 +324,17 @@ impl<'a> Trainer<'a> {
         );
         let mut since_best = 0;
         let anchors = self.split.anchors(SplitPart::Train, h);
-        let bar = self.progress_bar((epochs * anchors.len()) as u64);
+        let per_epoch = config.anchors_per_epoch.map_or(anchors.len(), |c| c.clamp(1, anchors.len()));
+        let bar = self.progress_bar((epochs * per_epoch) as u64);
         let first_epoch = state.history.len() + 1;
         for epoch in first_epoch..first_epoch + epochs {
             let started = Instant::now();
             let mut order = anchors.clone();
             let epoch_seed = config.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             SplitMix64::new(epoch_seed).shuffle(&mut order);
+            if let Some(cap) = config.anchors_per_epoch {
+                order.truncate(cap.max(1));
+            }
             let mut loss_sum = 0.0;
             for (step, &t) in order.iter().enumerate() {
                 let (next, loss) = self.step(model, &mut state, &config, t, epoch_seed, &ad_device)?;
@@ -321,12 +348,15 @@ impl<'a> Trainer<'a> {
                     bar.inc(1);
                 }
             }
+            let train_seconds = started.elapsed().as_secs_f64();
             let auprc = self.validation_auprc(&model, &state.scaling, &validation)?;
             let record = EpochRecord {
                 epoch,
                 train_loss: loss_sum / order.len() as f64,
                 validation_auprc: auprc,
                 seconds: started.elapsed().as_secs_f64(),
+                train_seconds,
+                steps: order.len(),
             };
             if let Some(bar) = &bar {
                 bar.println(format!(
@@ -452,7 +482,7 @@ impl<'a> Trainer<'a> {
     fn validation_pairs(&self, config: &TrainConfig) -> Result<Vec<AnchorPairs>> {
         self.split
             .anchors(SplitPart::Validation, config.horizon)
-            .into_iter()
+            .into_par_iter()
             .map(|t| {
                 let seed = config.seed.wrapping_add(1_000_003 * (t as u64 + 1));
                 let pairs = AnchorPairs::sample(self.weeks, t, config.horizon, &config.sampler(seed))?;
@@ -484,7 +514,7 @@ impl<'a> Trainer<'a> {
         let model = state.model.valid().to_device(&device);
         let (mut probabilities, mut log_weights) = (Vec::new(), Vec::new());
         let (mut actual_links, mut actual_exposure) = (0usize, 0.0);
-        let (mut sq_error, mut positives) = (0.0, 0usize);
+        let mut errors = Vec::new();
         for t in self.split.anchors(SplitPart::Validation, h) {
             let (now, later) = (self.weeks.graph(t), self.weeks.graph(t + h));
             let candidates = state.train_config.candidates.candidates(self.weeks, t);
@@ -495,9 +525,7 @@ impl<'a> Trainer<'a> {
                     .zip(later.index_of(now.protocol(v as usize)))
                     .and_then(|(a, b)| later.out_csr().weight(a, b));
                 if let Some(w) = actual {
-                    let e = out.log_weights[k] - crate::features::ln1p(w);
-                    sq_error += e * e;
-                    positives += 1;
+                    errors.push(out.log_weights[k] - crate::features::ln1p(w));
                 }
             }
             for i in 0..later.node_count() {
@@ -522,7 +550,7 @@ impl<'a> Trainer<'a> {
         };
         let mut calibration = Calibration {
             threshold,
-            log_weight_variance: if positives > 0 { sq_error / positives as f64 } else { 0.0 },
+            log_weight_variance: variance(&errors),
             weight_scale: 1.0,
         };
         let predicted: f64 = probabilities
@@ -536,6 +564,16 @@ impl<'a> Trainer<'a> {
         }
         Ok(calibration)
     }
+}
+
+/// Variance of `x` around its mean (0 for fewer than two values): the spread of the log-weight
+/// error. Its mean (a bias) is left to `weight_scale`, which corrects any constant factor.
+fn variance(x: &[f64]) -> f64 {
+    if x.len() < 2 {
+        return 0.0;
+    }
+    let mean = x.iter().sum::<f64>() / x.len() as f64;
+    x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (x.len() - 1) as f64
 }
 
 /// SmoothL1 (Huber with δ = 1): 0.5 d² for |d| < 1, |d| − 0.5 beyond.

@@ -72,3 +72,27 @@ pub fn load_or_embedded(
         }
     }
 }
+
+/// Folder of the shipped checkpoint, for messages.
+pub const EMBEDDED_CHECKPOINT_NAME: &str = "datasets/checkpoint-sample-h1";
+
+/// The checkpoint shipped with the library: the graph-tabular transformer trained on the
+/// embedded sample for h = 1 (seed 42), with its recorded evaluation. `datasets/README.md` has
+/// the command that reproduces it. Loaded onto `device`.
+pub fn embedded_checkpoint(
+    device: &dexposure_model::Device,
+) -> Result<dexposure_model::Checkpoint, dexposure_model::ModelError> {
+    let files = dexposure_model::CheckpointFiles {
+        meta: include_bytes!("../../../datasets/checkpoint-sample-h1/checkpoint.json").to_vec(),
+        model: include_bytes!("../../../datasets/checkpoint-sample-h1/model.bpk").to_vec(),
+        encoder_optimizer: include_bytes!(
+            "../../../datasets/checkpoint-sample-h1/encoder_optimizer.bpk"
+        )
+        .to_vec(),
+        heads_optimizer: include_bytes!(
+            "../../../datasets/checkpoint-sample-h1/heads_optimizer.bpk"
+        )
+        .to_vec(),
+    };
+    dexposure_model::Checkpoint::from_files(files, EMBEDDED_CHECKPOINT_NAME, device)
+}

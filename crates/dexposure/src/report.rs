@@ -280,3 +280,59 @@ pub fn stress_table(
     }
     out
 }
+
+/// The forecast block of the quickstart: Ĝ next to the persistence forecast G_t, then the
+/// recorded test-week rows of the transformer and the two persistence baselines.
+pub fn forecast_summary(
+    forecast: &NetworkMetrics,
+    persistence: &NetworkMetrics,
+    recorded: &[dexposure_model::evaluate::ForecastScores],
+) -> String {
+    let mut out = format!(
+        "{:<28} {:>16} {:>16}\n",
+        "", "forecast Ĝ", "persistence G_t"
+    );
+    let rows: [(&str, f64, f64); 5] = [
+        ("nodes", forecast.nodes as f64, persistence.nodes as f64),
+        ("links", forecast.links as f64, persistence.links as f64),
+        ("density", forecast.density, persistence.density),
+        ("TVL HHI", forecast.tvl_hhi, persistence.tvl_hhi),
+        ("total exposure (USD)", forecast.total_exposure, persistence.total_exposure),
+    ];
+    for (name, a, b) in rows {
+        out.push_str(&format!("{name:<28} {:>16} {:>16}\n", short(a), short(b)));
+    }
+    out.push_str(&format!(
+        "\n{:<26} {:>8} {:>8} {:>8} {:>9} {:>9} {:>8} {:>9}\n",
+        "recorded, test weeks", "AUROC", "AUPRC", "hard AP", "new AP", "w MAE", "node MAE", "expo/act"
+    ));
+    let opt = |x: Option<f64>| x.map_or("–".to_owned(), |v| format!("{v:.3}"));
+    for s in recorded.iter().filter(|s| {
+        ["graph_tabular_transformer", "directed_persistence", "undirected_persistence"]
+            .contains(&s.name.as_str())
+    }) {
+        out.push_str(&format!(
+            "{:<26} {:>8} {:>8} {:>8} {:>9} {:>9} {:>8} {:>9}\n",
+            s.name,
+            opt(s.uniform_auroc),
+            opt(s.uniform_auprc),
+            opt(s.hard_auprc),
+            opt(s.new_link_auprc),
+            opt(s.weight_mae),
+            opt(s.node_mae),
+            opt(s.exposure_ratio()),
+        ));
+    }
+    out
+}
+
+/// A number in 4 significant digits, scientific beyond 1e6.
+fn short(x: f64) -> String {
+    if x.abs() >= 1e6 || (x != 0.0 && x.abs() < 1e-3) {
+        format!("{x:.3e}")
+    } else if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.4}")
+    }
+}
