@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use dexposure::model::experiment::{self, DataLabel};
-use dexposure::model::{BackendKind, Checkpoint, FeatureSet, ForecasterConfig, TrainConfig, Trainer, WeekGraphs};
+use dexposure::model::{
+    BackendKind, Checkpoint, Device, FeatureSet, ForecasterConfig, TrainConfig, Trainer, WeekGraphs,
+};
 use dexposure::snapshot::{NaiveDate, SeriesWriter};
 use dexposure::{datasets, report};
 
@@ -32,12 +34,8 @@ struct Args {
 enum Command {
     /// Train one model per seed for one horizon and write checkpoints.
     Train {
-        /// DeXposure file (JSON or gzip); the embedded sample when absent.
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// Folder with id_to_info.json / meta_df.csv (categories).
-        #[arg(long)]
-        metadata: Option<PathBuf>,
+        #[command(flatten)]
+        input: Input,
         /// Horizon in weeks.
         #[arg(long)]
         horizon: usize,
@@ -50,9 +48,6 @@ enum Command {
         /// First seed.
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Backend: flex, ndarray or wgpu.
-        #[arg(long)]
-        device: Option<String>,
         /// Maximum epochs.
         #[arg(long, default_value_t = 20)]
         epochs: usize,
@@ -83,50 +78,60 @@ enum Command {
         /// A checkpoint folder, or a folder of checkpoint folders (one per seed).
         #[arg(long)]
         checkpoint: PathBuf,
-        /// DeXposure file; the embedded sample when absent.
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// Metadata folder.
-        #[arg(long)]
-        metadata: Option<PathBuf>,
+        #[command(flatten)]
+        input: Input,
         /// Writes FILE_STEM.md, .csv and .json.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Backend.
-        #[arg(long)]
-        device: Option<String>,
         /// Store each checkpoint's rows in its checkpoint.json (`recorded_metrics`).
         #[arg(long)]
         record: bool,
+        /// Evaluate every N-th test anchor only (bounds the cost at full scale).
+        #[arg(long, default_value_t = 1)]
+        anchor_stride: usize,
     },
     /// Write the forecast graph Ĝ made at week D.
     Predict {
         /// Checkpoint folder.
         #[arg(long)]
         checkpoint: PathBuf,
-        /// DeXposure file; the embedded sample when absent.
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// Metadata folder.
-        #[arg(long)]
-        metadata: Option<PathBuf>,
+        #[command(flatten)]
+        input: Input,
         /// Anchor week D (a Monday of the series).
         #[arg(long)]
         date: NaiveDate,
         /// Output file (.json, or .json.gz for gzip).
         #[arg(long)]
         out: PathBuf,
-        /// Backend.
-        #[arg(long)]
-        device: Option<String>,
     },
 }
 
-fn backend(name: Option<&str>) -> anyhow::Result<BackendKind> {
-    Ok(match name {
-        Some(n) => n.parse()?,
-        None => BackendKind::default_cpu()?,
-    })
+/// Data and backend, shared by every subcommand.
+#[derive(clap::Args, Debug)]
+struct Input {
+    /// DeXposure file (JSON or gzip); the embedded sample when absent.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Folder with id_to_info.json / meta_df.csv (categories).
+    #[arg(long)]
+    metadata: Option<PathBuf>,
+    /// Backend: flex, ndarray or wgpu (default: flex when compiled in).
+    #[arg(long)]
+    device: Option<String>,
+}
+
+impl Input {
+    fn device(&self) -> anyhow::Result<(BackendKind, Device)> {
+        let kind = match &self.device {
+            Some(n) => n.parse()?,
+            None => BackendKind::default_cpu()?,
+        };
+        Ok((kind, kind.device()?))
+    }
+
+    fn weeks(&self) -> anyhow::Result<(WeekGraphs, DataLabel)> {
+        load(self.data.as_deref(), self.metadata.as_deref())
+    }
 }
 
 fn load(data: Option<&Path>, metadata: Option<&Path>) -> anyhow::Result<(WeekGraphs, DataLabel)> {
@@ -135,7 +140,9 @@ fn load(data: Option<&Path>, metadata: Option<&Path>) -> anyhow::Result<(WeekGra
     let label = match data {
         None => DataLabel::new(datasets::EMBEDDED_NAME, true),
         Some(p) => DataLabel::new(
-            p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             false,
         ),
     };
@@ -145,13 +152,11 @@ fn load(data: Option<&Path>, metadata: Option<&Path>) -> anyhow::Result<(WeekGra
 fn main() -> anyhow::Result<()> {
     match Args::parse().command {
         Command::Train {
-            data,
-            metadata,
+            input,
             horizon,
             out,
             seeds,
             seed,
-            device,
             epochs,
             pairs_per_step,
             anchors_per_epoch,
@@ -161,11 +166,14 @@ fn main() -> anyhow::Result<()> {
             freeze_encoder,
             resume,
         } => {
-            let kind = backend(device.as_deref())?;
-            let device = kind.device()?;
-            let (weeks, label) = load(data.as_deref(), metadata.as_deref())?;
+            let (kind, device) = input.device()?;
+            let (weeks, label) = input.weeks()?;
             for s in seed..seed + seeds.max(1) {
-                let dir = if seeds > 1 { out.join(format!("seed-{s}")) } else { out.clone() };
+                let dir = if seeds > 1 {
+                    out.join(format!("seed-{s}"))
+                } else {
+                    out.clone()
+                };
                 let trainer = Trainer::new(&weeks, horizon, device.clone())?.with_progress(true);
                 let state = if resume {
                     Checkpoint::load(&dir, &device)
@@ -210,16 +218,21 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Evaluate {
             checkpoint,
-            data,
-            metadata,
+            input,
             out,
-            device,
             record,
+            anchor_stride,
         } => {
-            let device = backend(device.as_deref())?.device()?;
-            let (weeks, label) = load(data.as_deref(), metadata.as_deref())?;
+            let (_, device) = input.device()?;
+            let (weeks, label) = input.weeks()?;
             let checkpoints = experiment::checkpoint_folders(&checkpoint)?;
-            let table = experiment::evaluate_checkpoints(&weeks, &checkpoints, &device, record)?;
+            let table = experiment::evaluate_checkpoints(
+                &weeks,
+                &checkpoints,
+                &device,
+                record,
+                anchor_stride,
+            )?;
             report::print(&format!("{}\n{}", label.banner(), table.to_markdown()))?;
             if let Some(stem) = out {
                 experiment::write_table(&table, &stem)?;
@@ -227,15 +240,15 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Predict {
             checkpoint,
-            data,
-            metadata,
+            input,
             date,
             out,
-            device,
         } => {
-            let device = backend(device.as_deref())?.device()?;
-            let (weeks, _) = load(data.as_deref(), metadata.as_deref())?;
-            let forecaster = Checkpoint::load(&checkpoint, &device)?.state.forecaster(&device);
+            let (_, device) = input.device()?;
+            let (weeks, _) = input.weeks()?;
+            let forecaster = Checkpoint::load(&checkpoint, &device)?
+                .state
+                .forecaster(&device);
             let t = weeks.position(date)?;
             let started = std::time::Instant::now();
             let forecast = forecaster.forecast(&weeks, t)?;

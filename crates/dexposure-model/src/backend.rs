@@ -1,5 +1,5 @@
 //! Which burn backend runs the model, chosen at run time (burn 0.22 dispatches on the
-//! [`Device`](burn::prelude::Device)).
+//! [`Device`]).
 
 use std::fmt;
 use std::str::FromStr;
@@ -62,7 +62,8 @@ impl BackendKind {
     pub fn device(self) -> Result<Device> {
         match self {
             #[cfg(feature = "ndarray")]
-            #[allow(deprecated)] // burn 0.22 deprecates ndarray in favour of flex; the user asked for it
+            #[allow(deprecated)]
+            // burn 0.22 deprecates ndarray in favour of flex; the user asked for it
             Self::Ndarray => Ok(Device::ndarray()),
             #[cfg(feature = "flex")]
             Self::Flex => Ok(Device::flex()),

@@ -574,40 +574,9 @@ fn cholesky_solve(a: &[f64], b: &[f64], p: usize) -> Option<Vec<f64>> {
 mod tests {
     use super::*;
     use dexposure_graph::linkpred::{LabeledPair, PairKind};
-    use dexposure_snapshot::{SeriesLoader, SnapshotSeries};
+    use dexposure_snapshot::SnapshotSeries;
 
-    type Week<'a> = (&'a str, &'a [(&'a str, f64)], &'a [(&'a str, &'a str, f64)]);
-
-    fn series(weeks: &[Week<'_>]) -> SnapshotSeries {
-        let body: Vec<String> = weeks
-            .iter()
-            .map(|(date, nodes, links)| {
-                let nodes: Vec<String> = nodes
-                    .iter()
-                    .map(|(id, size)| {
-                        format!(r#"{{"id": "{id}", "size": {size}, "composition": {{}}}}"#)
-                    })
-                    .collect();
-                let links: Vec<String> = links
-                    .iter()
-                    .map(|(s, t, size)| {
-                        format!(
-                            r#"{{"source": "{s}", "target": "{t}", "size": {size}, "composition": {{}}}}"#
-                        )
-                    })
-                    .collect();
-                format!(
-                    r#""{date}": {{"nodes": [{}], "links": [{}]}}"#,
-                    nodes.join(", "),
-                    links.join(", ")
-                )
-            })
-            .collect();
-        let json = format!(r#"{{"data": {{{}}}}}"#, body.join(", "));
-        SeriesLoader::new()
-            .load_bytes(json.as_bytes(), "inline.json")
-            .expect("series")
-    }
+    use crate::test_series::{Week, series};
 
     /// Four weeks with appearing and vanishing nodes, multi-links and a self-loop.
     fn small_series() -> SnapshotSeries {

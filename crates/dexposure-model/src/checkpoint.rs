@@ -172,15 +172,27 @@ impl Checkpoint {
 
     /// Loads a checkpoint from the bytes of its four files (e.g. compiled into a binary with
     /// `include_bytes!`); `label` stands for the folder in error messages.
-    pub fn from_files(files: CheckpointFiles, label: impl AsRef<Path>, device: &Device) -> Result<Self> {
+    pub fn from_files(
+        files: CheckpointFiles,
+        label: impl AsRef<Path>,
+        device: &Device,
+    ) -> Result<Self> {
         let dir = label.as_ref();
         let meta = parse_meta(&files.meta, &dir.join(META_FILE))?;
         let model_path = dir.join(MODEL_FILE);
         check_digest(&files.model, meta.model_file, &model_path)?;
         let encoder_path = dir.join(ENCODER_OPTIMIZER_FILE);
-        check_digest(&files.encoder_optimizer, meta.encoder_optimizer_file, &encoder_path)?;
+        check_digest(
+            &files.encoder_optimizer,
+            meta.encoder_optimizer_file,
+            &encoder_path,
+        )?;
         let heads_path = dir.join(HEADS_OPTIMIZER_FILE);
-        check_digest(&files.heads_optimizer, meta.heads_optimizer_file, &heads_path)?;
+        check_digest(
+            &files.heads_optimizer,
+            meta.heads_optimizer_file,
+            &heads_path,
+        )?;
         let ad_device = device.clone().autodiff();
         let model = guarded(&model_path, || {
             let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(files.model))
@@ -273,7 +285,10 @@ fn guarded<T>(path: &Path, f: impl FnOnce() -> std::result::Result<T, String>) -
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(reason)) => Err(ModelError::checkpoint(path, reason)),
-        Err(_) => Err(ModelError::checkpoint(path, "burn could not decode the record")),
+        Err(_) => Err(ModelError::checkpoint(
+            path,
+            "burn could not decode the record",
+        )),
     }
 }
 

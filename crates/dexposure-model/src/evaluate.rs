@@ -759,40 +759,11 @@ mod tests {
     use crate::baselines::HeuristicForecaster;
     use crate::forecaster::PairForecast;
     use dexposure_graph::linkpred::Scorer;
-    use dexposure_snapshot::SeriesLoader;
 
-    type Week<'a> = (&'a str, &'a [(&'a str, f64)], &'a [(&'a str, &'a str, f64)]);
+    use crate::test_series::{Week, series};
 
     fn weeks(spec: &[Week<'_>]) -> WeekGraphs {
-        let body: Vec<String> = spec
-            .iter()
-            .map(|(date, nodes, links)| {
-                let nodes: Vec<String> = nodes
-                    .iter()
-                    .map(|(id, size)| {
-                        format!(r#"{{"id": "{id}", "size": {size}, "composition": {{}}}}"#)
-                    })
-                    .collect();
-                let links: Vec<String> = links
-                    .iter()
-                    .map(|(s, t, size)| {
-                        format!(
-                            r#"{{"source": "{s}", "target": "{t}", "size": {size}, "composition": {{}}}}"#
-                        )
-                    })
-                    .collect();
-                format!(
-                    r#""{date}": {{"nodes": [{}], "links": [{}]}}"#,
-                    nodes.join(", "),
-                    links.join(", ")
-                )
-            })
-            .collect();
-        let json = format!(r#"{{"data": {{{}}}}}"#, body.join(", "));
-        let series = SeriesLoader::new()
-            .load_bytes(json.as_bytes(), "inline.json")
-            .expect("series");
-        WeekGraphs::new(&series, None).expect("weeks")
+        WeekGraphs::new(&series(spec), None).expect("weeks")
     }
 
     /// Two weeks: a→b persists, b→c vanishes, c→a appears, d leaves, e arrives (and its link

@@ -85,17 +85,20 @@ pub fn checkpoint_folders(path: &Path) -> Result<Vec<PathBuf>> {
 /// on the test anchors of its horizon, with a progress bar on stderr. The transformer's
 /// predicted exposure is the total of its forecast graphs Ĝ; the persistence rows' is the total
 /// of G_t. With `record`, each checkpoint's rows are stored in its `checkpoint.json`.
+/// `anchor_stride` > 1 evaluates every so-many test anchors only (first, first + stride, …), to
+/// bound the cost on long full-scale test periods.
 pub fn evaluate_checkpoints(
     weeks: &WeekGraphs,
     folders: &[PathBuf],
     device: &Device,
     record: bool,
+    anchor_stride: usize,
 ) -> Result<ResultsTable> {
     let bar = ProgressBar::new(folders.len() as u64);
     let mut runs = Vec::new();
     for folder in folders {
         let checkpoint = Checkpoint::load(folder, device)?;
-        let rows = evaluate_state(weeks, &checkpoint, device)?;
+        let rows = evaluate_state(weeks, &checkpoint, device, anchor_stride)?;
         if record {
             let value = serde_json::to_value(&rows).map_err(|e| {
                 ModelError::checkpoint(folder, format!("cannot serialise the results: {e}"))
@@ -109,17 +112,23 @@ pub fn evaluate_checkpoints(
     Ok(ResultsTable::from_runs(runs))
 }
 
-/// The rows of one checkpoint: transformer, pair logistic, heuristics.
+/// The rows of one checkpoint: transformer, pair logistic, heuristics, on every
+/// `anchor_stride`-th test anchor (1 for all).
 pub fn evaluate_state(
     weeks: &WeekGraphs,
     checkpoint: &Checkpoint,
     device: &Device,
+    anchor_stride: usize,
 ) -> Result<Vec<ForecastScores>> {
     let state = &checkpoint.state;
     let h = state.train_config.horizon;
     let seed = state.train_config.seed;
     let split = ForecastSplit::for_dates(weeks.dates(), h)?;
-    let test = split.anchors(SplitPart::Test, h);
+    let test: Vec<usize> = split
+        .anchors(SplitPart::Test, h)
+        .into_iter()
+        .step_by(anchor_stride.max(1))
+        .collect();
     let model = state.forecaster(device);
     let logistic = PairLogistic::fit(
         weeks,
@@ -140,7 +149,10 @@ pub fn evaluate_state(
     for &t in &test {
         model_total += model.forecast(weeks, t)?.total_exposure();
     }
-    let persistence_total: f64 = test.iter().map(|&t| exposure_between_distinct(weeks, t)).sum();
+    let persistence_total: f64 = test
+        .iter()
+        .map(|&t| exposure_between_distinct(weeks, t))
+        .sum();
     for s in &mut scores {
         if s.name == model.name() {
             s.predicted_exposure = Some(model_total);
@@ -157,14 +169,20 @@ pub fn evaluate_state(
 fn exposure_between_distinct(weeks: &WeekGraphs, t: usize) -> f64 {
     let g = weeks.graph(t);
     (0..g.node_count())
-        .flat_map(|i| g.out_csr().row(i).filter(move |&(j, _)| j != i).map(|(_, w)| w))
+        .flat_map(|i| {
+            g.out_csr()
+                .row(i)
+                .filter(move |&(j, _)| j != i)
+                .map(|(_, w)| w)
+        })
         .sum()
 }
 
 /// Writes `stem.md`, `stem.csv` and `stem.json`.
 pub fn write_table(table: &ResultsTable, stem: &Path) -> Result<()> {
     let with = |ext: &str| stem.with_extension(ext);
-    let write = |path: PathBuf, text: String| fs::write(&path, text).map_err(|e| ModelError::io(path, e));
+    let write =
+        |path: PathBuf, text: String| fs::write(&path, text).map_err(|e| ModelError::io(path, e));
     write(with("md"), table.to_markdown())?;
     write(with("csv"), table.to_csv())?;
     write(with("json"), table.to_json()?)

@@ -295,7 +295,7 @@ pub struct Normalizer {
 impl Normalizer {
     /// Fits on row-major `rows` of width `dim` (f64 accumulation).
     pub fn fit(rows: &[f32], dim: usize) -> Result<Self> {
-        if dim == 0 || rows.is_empty() || rows.len() % dim != 0 {
+        if dim == 0 || rows.is_empty() || !rows.len().is_multiple_of(dim) {
             return Err(ModelError::InvalidArgument(format!(
                 "cannot fit a normalizer on {} values of width {dim}",
                 rows.len()

@@ -81,8 +81,7 @@ pub(crate) fn run_model(
     let mut node_x = scaling.features.node_features(weeks, t);
     scaling.node.apply(&mut node_x);
     let graph = GraphTensors::new(g, device);
-    let z = model
-        .embed(float_matrix(node_x, n, scaling.node.dim(), device), &graph);
+    let z = model.embed(float_matrix(node_x, n, scaling.node.dim(), device), &graph);
     let node_deltas = to_f64(model.heads.nodes(z.clone(), &graph))?;
     let (mut probabilities, mut log_weights) = (Vec::new(), Vec::new());
     // Pairs in chunks keep memory bounded on full-scale candidate sets.
@@ -177,7 +176,12 @@ impl ForecastGraph {
 
 impl TrainedForecaster {
     /// Raw outputs for `pairs` of week t.
-    pub fn outputs(&self, weeks: &WeekGraphs, t: usize, pairs: &[(u32, u32)]) -> Result<ModelOutputs> {
+    pub fn outputs(
+        &self,
+        weeks: &WeekGraphs,
+        t: usize,
+        pairs: &[(u32, u32)],
+    ) -> Result<ModelOutputs> {
         check_anchor(weeks, t)?;
         run_model(&self.model, &self.scaling, weeks, t, pairs, &self.device)
     }

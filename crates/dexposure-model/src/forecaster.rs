@@ -20,8 +20,12 @@ pub trait Forecaster {
     fn name(&self) -> String;
 
     /// Scores and log-weights of `pairs` (node indices of week t) at t + h.
-    fn predict_pairs(&self, weeks: &WeekGraphs, t: usize, pairs: &[(u32, u32)])
-    -> Result<PairForecast>;
+    fn predict_pairs(
+        &self,
+        weeks: &WeekGraphs,
+        t: usize,
+        pairs: &[(u32, u32)],
+    ) -> Result<PairForecast>;
 
     /// Predicted Δ ln(1 + TVL) from t to t + h for every node of week t.
     fn predict_nodes(&self, weeks: &WeekGraphs, t: usize) -> Result<Vec<f64>>;

@@ -104,7 +104,11 @@ impl WeekGraphs {
 }
 
 fn undirected_key(u: ProtocolId, v: ProtocolId) -> (ProtocolId, ProtocolId) {
-    if u.index() <= v.index() { (u, v) } else { (v, u) }
+    if u.index() <= v.index() {
+        (u, v)
+    } else {
+        (v, u)
+    }
 }
 
 /// Which part of the split a week belongs to.
@@ -153,7 +157,9 @@ impl ForecastSplit {
     /// have no anchor.
     pub fn for_dates(dates: &[NaiveDate], h: usize) -> Result<Self> {
         if h == 0 {
-            return Err(ModelError::InvalidArgument("horizon must be at least 1 week".into()));
+            return Err(ModelError::InvalidArgument(
+                "horizon must be at least 1 week".into(),
+            ));
         }
         let n = dates.len();
         let test_start = dates.partition_point(|d| *d < TEST_FROM);
@@ -217,7 +223,10 @@ mod tests {
         let from = NaiveDate::from_ymd_opt(2020, 3, 23).expect("date");
         let dates = mondays(from, 283);
         let s = ForecastSplit::for_dates(&dates, 12).expect("split");
-        assert_eq!(dates[s.test.start], NaiveDate::from_ymd_opt(2025, 1, 6).expect("date"));
+        assert_eq!(
+            dates[s.test.start],
+            NaiveDate::from_ymd_opt(2025, 1, 6).expect("date")
+        );
         assert_eq!(s.validation.len(), 24);
         assert_eq!(s.test.end, 283);
         assert_eq!(s.anchors(SplitPart::Test, 12).len(), s.test.len() - 12);
@@ -228,7 +237,10 @@ mod tests {
         let from = NaiveDate::from_ymd_opt(2021, 11, 1).expect("date");
         let dates = mondays(from, 61);
         let s = ForecastSplit::for_dates(&dates, 1).expect("split");
-        assert_eq!((s.train.len(), s.validation.len(), s.test.len()), (47, 6, 8));
+        assert_eq!(
+            (s.train.len(), s.validation.len(), s.test.len()),
+            (47, 6, 8)
+        );
         let s = ForecastSplit::for_dates(&dates, 12).expect("split");
         assert_eq!((s.validation.len(), s.test.len()), (13, 13));
         assert!(ForecastSplit::for_dates(&dates[..20], 12).is_err());

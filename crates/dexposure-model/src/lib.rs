@@ -73,6 +73,8 @@ pub mod backend;
 pub mod checkpoint;
 pub mod forecast;
 pub mod model;
+#[cfg(test)]
+mod test_series;
 pub mod train;
 
 pub use backend::BackendKind;

@@ -52,7 +52,7 @@ pub struct ForecasterConfig {
 impl ForecasterConfig {
     /// Checks the sizes.
     pub fn validate(&self) -> crate::Result<()> {
-        if self.d_model == 0 || self.heads == 0 || self.d_model % self.heads != 0 {
+        if self.d_model == 0 || self.heads == 0 || !self.d_model.is_multiple_of(self.heads) {
             return Err(crate::ModelError::InvalidArgument(format!(
                 "d_model ({}) must be a positive multiple of heads ({})",
                 self.d_model, self.heads
@@ -100,7 +100,10 @@ impl ForecasterConfig {
 fn linear(rng: &mut SplitMix64, d_in: usize, d_out: usize, zero: bool, device: &Device) -> Linear {
     let k = 1.0 / (d_in as f64).sqrt();
     let (weight, bias) = if zero {
-        (zeros_param([d_in, d_out], device), zeros_param([d_out], device))
+        (
+            zeros_param([d_in, d_out], device),
+            zeros_param([d_out], device),
+        )
     } else {
         (
             uniform_param(rng, [d_in, d_out], k, device),
@@ -214,7 +217,11 @@ impl EncoderBlock {
         let h = h + self.feature_out.forward(mixed);
 
         // Sparse graph attention over in- and out-edges.
-        let summary: Tensor<2> = self.graph_norm.forward(h.clone()).mean_dim(1).reshape([n, d]);
+        let summary: Tensor<2> = self
+            .graph_norm
+            .forward(h.clone())
+            .mean_dim(1)
+            .reshape([n, d]);
         let queries = self.graph_query.forward(summary.clone());
         let from_in = edge_attention(
             queries.clone().narrow(1, 0, d),
@@ -230,7 +237,9 @@ impl EncoderBlock {
             &graph.outgoing,
             heads,
         );
-        let update = self.graph_out.forward(Tensor::cat(vec![from_in, from_out], 1));
+        let update = self
+            .graph_out
+            .forward(Tensor::cat(vec![from_in, from_out], 1));
         let h = h + update.unsqueeze_dim::<3>(1);
 
         // Feed-forward.
@@ -256,8 +265,8 @@ fn edge_attention(
     let kv = key_value.select(0, edges.src.clone());
     let k = kv.clone().narrow(1, 0, d).reshape([e, heads, dh]);
     let v = kv.narrow(1, d, d).reshape([e, heads, dh]);
-    let raw: Tensor<2> =
-        (q * k).sum_dim(2).reshape([e, heads]) / (dh as f64).sqrt() + edges.log_weight.clone() * bias.unsqueeze_dim::<2>(0);
+    let raw: Tensor<2> = (q * k).sum_dim(2).reshape([e, heads]) / (dh as f64).sqrt()
+        + edges.log_weight.clone() * bias.unsqueeze_dim::<2>(0);
     let scores = (raw / 5.0).tanh() * 5.0;
     let weights = scores.exp();
     let device = weights.device();
@@ -433,7 +442,11 @@ impl GraphTensors {
                     lw.push((ln1p(w) / 10.0) as f32);
                     mdst.push(i as i64);
                     msrc.push(j as i64);
-                    let share = if total > 0.0 { w / total } else { 1.0 / count as f64 };
+                    let share = if total > 0.0 {
+                        w / total
+                    } else {
+                        1.0 / count as f64
+                    };
                     mw.push(share as f32);
                 }
             }

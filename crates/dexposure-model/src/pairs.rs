@@ -58,7 +58,8 @@ impl AnchorPairs {
             out.labels.push(p.label);
             out.log_weight_now
                 .push(ln1p(now.out_csr().weight(u, v).unwrap_or(0.0)) as f32);
-            out.log_weight_target.push(ln1p(target.unwrap_or(0.0)) as f32);
+            out.log_weight_target
+                .push(ln1p(target.unwrap_or(0.0)) as f32);
         }
         Ok(out)
     }
@@ -218,7 +219,9 @@ mod tests {
                                    {"id": "e", "size": 3.0, "composition": {}}],
                          "links": [{"source": "b", "target": "a", "size": 7.0, "composition": {}},
                                    {"source": "e", "target": "a", "size": 1.0, "composition": {}}]}}}"#;
-        let series = SeriesLoader::new().load_bytes(json, "inline.json").expect("series");
+        let series = SeriesLoader::new()
+            .load_bytes(json, "inline.json")
+            .expect("series");
         WeekGraphs::new(&series, None).expect("graphs")
     }
 

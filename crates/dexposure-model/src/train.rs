@@ -20,7 +20,9 @@ use crate::error::{ModelError, Result};
 use crate::features::{FeatureScaling, FeatureSet, Normalizer, PAIR_FEATURES, PairFeaturizer};
 use crate::forecast::{Calibration, TrainedForecaster, run_model};
 use crate::history::{ForecastSplit, SplitPart, WeekGraphs};
-use crate::model::{ForecasterConfig, GraphTabularTransformer, GraphTensors, float_matrix, int_tensor};
+use crate::model::{
+    ForecasterConfig, GraphTabularTransformer, GraphTensors, float_matrix, int_tensor,
+};
 use crate::pairs::{AnchorPairs, CandidateConfig, NodeTargets};
 
 /// Weights of the multi-task loss `link · BCE(pos_weight) + weight · SmoothL1(log-weight
@@ -126,7 +128,11 @@ impl TrainConfig {
 
     fn sampler(&self, seed: u64) -> PairSampler {
         let s = PairSampler::new(seed);
-        if self.hard_negatives { s.with_hard_negatives() } else { s }
+        if self.hard_negatives {
+            s.with_hard_negatives()
+        } else {
+            s
+        }
     }
 }
 
@@ -273,7 +279,8 @@ impl<'a> Trainer<'a> {
                 let sampler = train_config.sampler(train_config.seed ^ t as u64);
                 let pairs = AnchorPairs::sample(self.weeks, t, h, &sampler)?;
                 let keep = subsample(pairs.len(), 4096, train_config.seed.wrapping_add(t as u64));
-                Ok(PairFeaturizer::new(&features, self.weeks, t).features(&pairs.subset(&keep).pairs))
+                Ok(PairFeaturizer::new(&features, self.weeks, t)
+                    .features(&pairs.subset(&keep).pairs))
             })
             .collect::<Result<Vec<_>>>()?
             .concat();
@@ -324,7 +331,9 @@ impl<'a> Trainer<'a> {
         );
         let mut since_best = 0;
         let anchors = self.split.anchors(SplitPart::Train, h);
-        let per_epoch = config.anchors_per_epoch.map_or(anchors.len(), |c| c.clamp(1, anchors.len()));
+        let per_epoch = config
+            .anchors_per_epoch
+            .map_or(anchors.len(), |c| c.clamp(1, anchors.len()));
         let bar = self.progress_bar((epochs * per_epoch) as u64);
         let first_epoch = state.history.len() + 1;
         for epoch in first_epoch..first_epoch + epochs {
@@ -337,7 +346,8 @@ impl<'a> Trainer<'a> {
             }
             let mut loss_sum = 0.0;
             for (step, &t) in order.iter().enumerate() {
-                let (next, loss) = self.step(model, &mut state, &config, t, epoch_seed, &ad_device)?;
+                let (next, loss) =
+                    self.step(model, &mut state, &config, t, epoch_seed, &ad_device)?;
                 model = next;
                 if !loss.is_finite() {
                     return Err(ModelError::Diverged { epoch, step, loss });
@@ -417,7 +427,8 @@ impl<'a> Trainer<'a> {
         let scaling = &state.scaling;
         let mut node_x = scaling.features.node_features(self.weeks, t);
         scaling.node.apply(&mut node_x);
-        let mut pair_x = PairFeaturizer::new(&scaling.features, self.weeks, t).features(&pairs.pairs);
+        let mut pair_x =
+            PairFeaturizer::new(&scaling.features, self.weeks, t).features(&pairs.pairs);
         scaling.pair.apply(&mut pair_x);
         let graph = GraphTensors::new(g, device);
         let mut z = model.embed(float_matrix(node_x, n, scaling.node.dim(), device), &graph);
@@ -427,15 +438,27 @@ impl<'a> Trainer<'a> {
         let p = pairs.len();
         let out = model.heads.links(
             z.clone(),
-            int_tensor(pairs.pairs.iter().map(|&(u, _)| i64::from(u)).collect(), device),
-            int_tensor(pairs.pairs.iter().map(|&(_, v)| i64::from(v)).collect(), device),
+            int_tensor(
+                pairs.pairs.iter().map(|&(u, _)| i64::from(u)).collect(),
+                device,
+            ),
+            int_tensor(
+                pairs.pairs.iter().map(|&(_, v)| i64::from(v)).collect(),
+                device,
+            ),
             float_matrix(pair_x, p, scaling.pair.dim(), device),
         );
         let column = |v: Vec<f32>| {
             let len = v.len();
             Tensor::<1>::from_data(TensorData::new(v, [len]), device)
         };
-        let labels = column(pairs.labels.iter().map(|&l| f32::from(u8::from(l))).collect());
+        let labels = column(
+            pairs
+                .labels
+                .iter()
+                .map(|&l| f32::from(u8::from(l)))
+                .collect(),
+        );
         let positives = pairs.labels.iter().filter(|&&l| l).count().max(1) as f64;
         let residual_target = column(
             pairs
@@ -455,7 +478,13 @@ impl<'a> Trainer<'a> {
         let weight_loss = (smooth_l1(residual - residual_target) * labels).sum() / positives;
         let targets = NodeTargets::of(self.weeks, t, h);
         let present_count = targets.present.iter().filter(|&&p| p).count().max(1) as f64;
-        let present = column(targets.present.iter().map(|&p| f32::from(u8::from(p))).collect());
+        let present = column(
+            targets
+                .present
+                .iter()
+                .map(|&p| f32::from(u8::from(p)))
+                .collect(),
+        );
         let node_loss = (smooth_l1(model.heads.nodes(z, &graph) - column(targets.delta)) * present)
             .sum()
             / present_count;
@@ -485,7 +514,8 @@ impl<'a> Trainer<'a> {
             .into_par_iter()
             .map(|t| {
                 let seed = config.seed.wrapping_add(1_000_003 * (t as u64 + 1));
-                let pairs = AnchorPairs::sample(self.weeks, t, config.horizon, &config.sampler(seed))?;
+                let pairs =
+                    AnchorPairs::sample(self.weeks, t, config.horizon, &config.sampler(seed))?;
                 Ok(pairs.subset(&subsample(pairs.len(), 4 * config.pairs_per_step, seed)))
             })
             .collect()
@@ -500,7 +530,14 @@ impl<'a> Trainer<'a> {
         let valid = model.valid();
         let (mut scores, mut labels) = (Vec::new(), Vec::new());
         for pairs in validation {
-            let out = run_model(&valid, scaling, self.weeks, pairs.anchor, &pairs.pairs, &self.device)?;
+            let out = run_model(
+                &valid,
+                scaling,
+                self.weeks,
+                pairs.anchor,
+                &pairs.pairs,
+                &self.device,
+            )?;
             scores.extend(out.probabilities);
             labels.extend_from_slice(&pairs.labels);
         }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use dexposure_model::{
     BackendKind, Checkpoint, FeatureSet, ForecastSplit, ForecasterConfig, ModelError, SplitPart,
-    TrainConfig, Trainer, TrainingData, WeekGraphs,
+    TrainConfig, Trainer, TrainingData, TrainingState, WeekGraphs,
 };
 use dexposure_snapshot::{SeriesLoader, SeriesWriter, SnapshotSeries};
 
@@ -52,12 +52,8 @@ fn cpu() -> burn::prelude::Device {
         .expect("a CPU backend is compiled in")
 }
 
-fn trained(weeks: &WeekGraphs, h: usize) -> Checkpoint {
-    let trainer = Trainer::new(weeks, h, cpu()).expect("split");
-    let state = trainer
-        .init(FeatureSet::default(), &tiny_model(), tiny_training(h))
-        .expect("init");
-    let state = trainer.fit(state, 2).expect("fit");
+/// A checkpoint of `state`, trained by `trainer` on `weeks`.
+fn wrap(state: TrainingState, trainer: &Trainer<'_>, weeks: &WeekGraphs) -> Checkpoint {
     Checkpoint {
         data: TrainingData {
             description: "first weeks of the embedded sample (simulated)".into(),
@@ -71,6 +67,15 @@ fn trained(weeks: &WeekGraphs, h: usize) -> Checkpoint {
     }
 }
 
+fn trained(weeks: &WeekGraphs, h: usize) -> Checkpoint {
+    let trainer = Trainer::new(weeks, h, cpu()).expect("split");
+    let state = trainer
+        .init(FeatureSet::default(), &tiny_model(), tiny_training(h))
+        .expect("init");
+    let state = trainer.fit(state, 2).expect("fit");
+    wrap(state, &trainer, weeks)
+}
+
 #[test]
 fn short_training_run_learns_and_round_trips() {
     let series = sample(24);
@@ -78,7 +83,11 @@ fn short_training_run_learns_and_round_trips() {
     let checkpoint = trained(&weeks, 1);
     let history = &checkpoint.state.history;
     assert_eq!(history.len(), 2);
-    assert!(history.iter().all(|e| e.train_loss.is_finite() && e.validation_auprc > 0.0));
+    assert!(
+        history
+            .iter()
+            .all(|e| e.train_loss.is_finite() && e.validation_auprc > 0.0)
+    );
     // Better than chance on the 5:1 uniform + hard-negative validation pairs (chance ≈ 1/6).
     assert!(checkpoint.state.best_validation_auprc().expect("epochs") > 0.3);
 
@@ -89,8 +98,16 @@ fn short_training_run_learns_and_round_trips() {
     assert_eq!(loaded.state.scaling, checkpoint.state.scaling);
     let split = ForecastSplit::for_dates(weeks.dates(), 1).expect("split");
     let t = split.anchors(SplitPart::Test, 1)[0];
-    let a = checkpoint.state.forecaster(&cpu()).forecast(&weeks, t).expect("forecast");
-    let b = loaded.state.forecaster(&cpu()).forecast(&weeks, t).expect("forecast");
+    let a = checkpoint
+        .state
+        .forecaster(&cpu())
+        .forecast(&weeks, t)
+        .expect("forecast");
+    let b = loaded
+        .state
+        .forecaster(&cpu())
+        .forecast(&weeks, t)
+        .expect("forecast");
     assert_eq!(a.probabilities, b.probabilities);
     assert_eq!(a.snapshot, b.snapshot);
 
@@ -113,23 +130,21 @@ fn checkpoint_written_on_one_cpu_backend_loads_on_the_other() {
         .init(FeatureSet::default(), &tiny_model(), tiny_training(1))
         .expect("init");
     let state = trainer.fit(state, 1).expect("fit");
-    let checkpoint = Checkpoint {
-        data: TrainingData {
-            description: "test".into(),
-            first_week: weeks.dates()[0],
-            last_week: weeks.dates()[23],
-            weeks: 24,
-            split: trainer.split().clone(),
-        },
-        state,
-        recorded_metrics: None,
-    };
+    let checkpoint = wrap(state, &trainer, &weeks);
     let dir = tempfile::tempdir().expect("tmp");
     checkpoint.save(dir.path()).expect("save on flex");
     let on_ndarray = Checkpoint::load(dir.path(), &ndarray).expect("load on ndarray");
     let t = trainer.split().anchors(SplitPart::Test, 1)[0];
-    let p_flex = checkpoint.state.forecaster(&flex).outputs(&weeks, t, &[(0, 1), (1, 0), (2, 3)]).expect("flex");
-    let p_nd = on_ndarray.state.forecaster(&ndarray).outputs(&weeks, t, &[(0, 1), (1, 0), (2, 3)]).expect("ndarray");
+    let p_flex = checkpoint
+        .state
+        .forecaster(&flex)
+        .outputs(&weeks, t, &[(0, 1), (1, 0), (2, 3)])
+        .expect("flex");
+    let p_nd = on_ndarray
+        .state
+        .forecaster(&ndarray)
+        .outputs(&weeks, t, &[(0, 1), (1, 0), (2, 3)])
+        .expect("ndarray");
     for (a, b) in p_flex.probabilities.iter().zip(&p_nd.probabilities) {
         assert!((a - b).abs() < 1e-4, "flex {a} vs ndarray {b}");
     }
@@ -137,7 +152,11 @@ fn checkpoint_written_on_one_cpu_backend_loads_on_the_other() {
     let dir2 = tempfile::tempdir().expect("tmp");
     on_ndarray.save(dir2.path()).expect("save on ndarray");
     let back = Checkpoint::load(dir2.path(), &flex).expect("load on flex");
-    let p_back = back.state.forecaster(&flex).outputs(&weeks, t, &[(0, 1), (1, 0), (2, 3)]).expect("flex");
+    let p_back = back
+        .state
+        .forecaster(&flex)
+        .outputs(&weeks, t, &[(0, 1), (1, 0), (2, 3)])
+        .expect("flex");
     assert_eq!(p_back.probabilities, p_flex.probabilities);
 }
 
@@ -147,32 +166,30 @@ fn damaged_checkpoints_are_typed_errors_naming_the_file() {
     let weeks = WeekGraphs::new(&series, None).expect("graphs");
     let trainer = Trainer::new(&weeks, 1, cpu()).expect("split");
     let state = trainer
-        .init(FeatureSet::default(), &tiny_model(), TrainConfig { epochs: 1, ..tiny_training(1) })
+        .init(
+            FeatureSet::default(),
+            &tiny_model(),
+            TrainConfig {
+                epochs: 1,
+                ..tiny_training(1)
+            },
+        )
         .expect("init");
-    let checkpoint = Checkpoint {
-        data: TrainingData {
-            description: "test".into(),
-            first_week: weeks.dates()[0],
-            last_week: weeks.dates()[23],
-            weeks: 24,
-            split: trainer.split().clone(),
-        },
-        state,
-        recorded_metrics: None,
-    };
+    let checkpoint = wrap(state, &trainer, &weeks);
     let dir = tempfile::tempdir().expect("tmp");
     checkpoint.save(dir.path()).expect("save");
     let model = dir.path().join("model.bpk");
     let good = std::fs::read(&model).expect("read");
 
-    let expect_checkpoint_error = |what: &str, file: &str| {
-        match Checkpoint::load(dir.path(), &cpu()) {
-            Err(ModelError::Checkpoint { path, .. }) => assert!(path.ends_with(file), "{what}: {path:?}"),
+    let expect_checkpoint_error =
+        |what: &str, file: &str| match Checkpoint::load(dir.path(), &cpu()) {
+            Err(ModelError::Checkpoint { path, .. }) => {
+                assert!(path.ends_with(file), "{what}: {path:?}")
+            }
             Err(ModelError::Io { path, .. }) => assert!(path.ends_with(file), "{what}: {path:?}"),
             Err(e) => panic!("{what}: unexpected error {e}"),
             Ok(_) => panic!("{what}: loaded"),
-        }
-    };
+        };
     std::fs::write(&model, &good[..good.len() / 2]).expect("truncate");
     expect_checkpoint_error("truncated", "model.bpk");
     let mut flipped = good.clone();
@@ -223,8 +240,14 @@ fn forecast_at_t_ignores_weeks_after_t() {
     let (p_full, bytes_full) = write(&weeks_full);
     let (p_cut, bytes_cut) = write(&weeks_cut);
     assert!(!bytes_full.is_empty());
-    assert_eq!(p_full.iter().map(|p| p.to_bits()).collect::<Vec<_>>(), p_cut.iter().map(|p| p.to_bits()).collect::<Vec<_>>());
-    assert_eq!(bytes_full, bytes_cut, "Ĝ must not depend on weeks after its anchor");
+    assert_eq!(
+        p_full.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
+        p_cut.iter().map(|p| p.to_bits()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        bytes_full, bytes_cut,
+        "Ĝ must not depend on weeks after its anchor"
+    );
     // The forecast graph is dated t + h and only holds nodes of week t.
     let t = weeks_cut.position(date).expect("date");
     let forecast = forecaster.forecast(&weeks_cut, t).expect("forecast");
@@ -239,7 +262,10 @@ fn clear_errors_for_dates_and_horizons() {
     let err = weeks
         .position("2030-01-07".parse().expect("date"))
         .expect_err("outside");
-    assert!(err.to_string().contains("not a week of the series"), "{err}");
+    assert!(
+        err.to_string().contains("not a week of the series"),
+        "{err}"
+    );
     let err = Trainer::new(&weeks, 12, cpu()).expect_err("h = 12 on 24 weeks");
     assert!(matches!(err, ModelError::NotEnoughWeeks(_)), "{err}");
     assert!("cuda".parse::<BackendKind>().is_err());

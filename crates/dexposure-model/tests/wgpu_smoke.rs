@@ -16,7 +16,9 @@ fn sample(weeks: usize) -> SnapshotSeries {
         .join("../../datasets/sample/network.json.gz");
     let series = SnapshotSeries::load(path).expect("embedded sample");
     let mut bytes = Vec::new();
-    SeriesWriter::new().write_to(&series, &mut bytes).expect("write");
+    SeriesWriter::new()
+        .write_to(&series, &mut bytes)
+        .expect("write");
     SeriesLoader::new()
         .to(series.snapshots()[weeks - 1].date)
         .load_bytes(&bytes, "sample.json")
@@ -66,7 +68,9 @@ fn wgpu_matches_cpu_and_trains() {
     }
     let series = sample(20);
     let weeks = WeekGraphs::new(&series, None).expect("graphs");
-    let cpu = BackendKind::default_cpu().and_then(BackendKind::device).expect("cpu");
+    let cpu = BackendKind::default_cpu()
+        .and_then(BackendKind::device)
+        .expect("cpu");
     let gpu = BackendKind::Wgpu.device().expect("wgpu compiled in");
     let pairs = [(0u32, 1u32), (1, 0), (2, 3), (3, 2)];
     let t = weeks.len() - 2;
@@ -75,20 +79,47 @@ fn wgpu_matches_cpu_and_trains() {
     let dir = tempfile::tempdir().expect("tmp");
     on_cpu.save(dir.path()).expect("save");
     let on_gpu = Checkpoint::load(dir.path(), &gpu).expect("CPU checkpoint loads on wgpu");
-    let p_cpu = on_cpu.state.forecaster(&cpu).outputs(&weeks, t, &pairs).expect("cpu");
-    let p_gpu = on_gpu.state.forecaster(&gpu).outputs(&weeks, t, &pairs).expect("gpu");
-    for (a, b) in p_cpu.probabilities.iter().zip(&p_gpu.probabilities) {
-        assert!((a - b).abs() < 1e-3, "cpu {a} vs wgpu {b}");
-    }
+    let p_cpu = on_cpu
+        .state
+        .forecaster(&cpu)
+        .outputs(&weeks, t, &pairs)
+        .expect("cpu");
+    let p_gpu = on_gpu
+        .state
+        .forecaster(&gpu)
+        .outputs(&weeks, t, &pairs)
+        .expect("gpu");
+    assert_close(
+        &p_cpu.probabilities,
+        &p_gpu.probabilities,
+        "CPU checkpoint on wgpu",
+    );
 
     let (trained_on_gpu, _) = checkpoint(&weeks, gpu.clone());
     assert!(trained_on_gpu.state.history[0].train_loss.is_finite());
     let dir = tempfile::tempdir().expect("tmp");
     trained_on_gpu.save(dir.path()).expect("save from wgpu");
     let back = Checkpoint::load(dir.path(), &cpu).expect("wgpu checkpoint loads on the CPU");
-    let a = trained_on_gpu.state.forecaster(&gpu).outputs(&weeks, t, &pairs).expect("gpu");
-    let b = back.state.forecaster(&cpu).outputs(&weeks, t, &pairs).expect("cpu");
-    for (x, y) in a.probabilities.iter().zip(&b.probabilities) {
-        assert!((x - y).abs() < 1e-3, "wgpu {x} vs cpu {y}");
+    let a = trained_on_gpu
+        .state
+        .forecaster(&gpu)
+        .outputs(&weeks, t, &pairs)
+        .expect("gpu");
+    let b = back
+        .state
+        .forecaster(&cpu)
+        .outputs(&weeks, t, &pairs)
+        .expect("cpu");
+    assert_close(
+        &a.probabilities,
+        &b.probabilities,
+        "wgpu checkpoint on the CPU",
+    );
+}
+
+fn assert_close(a: &[f64], b: &[f64], what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}");
+    for (x, y) in a.iter().zip(b) {
+        assert!((x - y).abs() < 1e-3, "{what}: {x} vs {y}");
     }
 }

@@ -297,19 +297,34 @@ pub fn forecast_summary(
         ("links", forecast.links as f64, persistence.links as f64),
         ("density", forecast.density, persistence.density),
         ("TVL HHI", forecast.tvl_hhi, persistence.tvl_hhi),
-        ("total exposure (USD)", forecast.total_exposure, persistence.total_exposure),
+        (
+            "total exposure (USD)",
+            forecast.total_exposure,
+            persistence.total_exposure,
+        ),
     ];
     for (name, a, b) in rows {
         out.push_str(&format!("{name:<28} {:>16} {:>16}\n", short(a), short(b)));
     }
     out.push_str(&format!(
         "\n{:<26} {:>8} {:>8} {:>8} {:>9} {:>9} {:>8} {:>9}\n",
-        "recorded, test weeks", "AUROC", "AUPRC", "hard AP", "new AP", "w MAE", "node MAE", "expo/act"
+        "recorded, test weeks",
+        "AUROC",
+        "AUPRC",
+        "hard AP",
+        "new AP",
+        "w MAE",
+        "node MAE",
+        "expo/act"
     ));
     let opt = |x: Option<f64>| x.map_or("–".to_owned(), |v| format!("{v:.3}"));
     for s in recorded.iter().filter(|s| {
-        ["graph_tabular_transformer", "directed_persistence", "undirected_persistence"]
-            .contains(&s.name.as_str())
+        [
+            "graph_tabular_transformer",
+            "directed_persistence",
+            "undirected_persistence",
+        ]
+        .contains(&s.name.as_str())
     }) {
         out.push_str(&format!(
             "{:<26} {:>8} {:>8} {:>8} {:>9} {:>9} {:>8} {:>9}\n",

@@ -31,23 +31,44 @@ fn shipped_checkpoint_reproduces_its_recorded_metrics() {
             .expect("the shipped checkpoint records its evaluation"),
     )
     .expect("recorded rows");
-    assert!(recorded.len() >= 3, "transformer and baselines are recorded");
+    assert!(
+        recorded.len() >= 3,
+        "transformer and baselines are recorded"
+    );
     let series = datasets::embedded().expect("sample");
     let metadata = datasets::embedded_metadata().expect("metadata");
     let weeks = WeekGraphs::new(&series, Some(&metadata.catalog)).expect("graphs");
-    let evaluated = evaluate_state(&weeks, &checkpoint, &device).expect("evaluation");
+    let evaluated = evaluate_state(&weeks, &checkpoint, &device, 1).expect("evaluation");
     assert_eq!(evaluated.len(), recorded.len());
     for (e, r) in evaluated.iter().zip(&recorded) {
-        assert_eq!((e.name.as_str(), e.horizon, e.seed), (r.name.as_str(), r.horizon, r.seed));
         assert_eq!(
-            (e.anchors, e.positives, e.uniform_negatives, e.hard_negatives, e.candidates),
-            (r.anchors, r.positives, r.uniform_negatives, r.hard_negatives, r.candidates),
+            (e.name.as_str(), e.horizon, e.seed),
+            (r.name.as_str(), r.horizon, r.seed)
+        );
+        assert_eq!(
+            (
+                e.anchors,
+                e.positives,
+                e.uniform_negatives,
+                e.hard_negatives,
+                e.candidates
+            ),
+            (
+                r.anchors,
+                r.positives,
+                r.uniform_negatives,
+                r.hard_negatives,
+                r.candidates
+            ),
             "{}: pair counts",
             e.name
         );
         let ev = e.metric_values();
         let rv = r.metric_values();
-        for (k, column) in dexposure::model::evaluate::METRIC_COLUMNS.iter().enumerate() {
+        for (k, column) in dexposure::model::evaluate::METRIC_COLUMNS
+            .iter()
+            .enumerate()
+        {
             close(ev[k], rv[k], column, &e.name);
         }
     }
