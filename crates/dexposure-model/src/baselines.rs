@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ModelError, Result};
 use crate::features::{FeatureSet, Neighbourhood, Normalizer, PAIR_FEATURES, PairFeaturizer, ln1p};
 use crate::forecaster::{Forecaster, PairForecast};
-use crate::history::WeekGraphs;
+use crate::history::{WeekGraphs, check_anchors};
 use crate::pairs::AnchorPairs;
 
 /// Checks that `t` is a week of `weeks` and that every pair is made of node indices of week t.
@@ -282,16 +282,7 @@ impl PairLogistic {
     ) -> Result<Self> {
         features.validate()?;
         config.validate()?;
-        if h == 0 {
-            return Err(ModelError::InvalidArgument(
-                "horizon must be at least 1 week".into(),
-            ));
-        }
-        if anchors.is_empty() {
-            return Err(ModelError::InvalidArgument(
-                "pair_logistic needs at least one training anchor".into(),
-            ));
-        }
+        check_anchors(weeks, anchors, h, "pair_logistic training")?;
         let dim = PAIR_FEATURES.len();
         let per_anchor: Vec<(Vec<f32>, Vec<bool>)> = anchors
             .par_iter()

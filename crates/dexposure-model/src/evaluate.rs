@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ModelError, Result};
 use crate::features::ln1p;
 use crate::forecaster::Forecaster;
-use crate::history::WeekGraphs;
+use crate::history::{WeekGraphs, check_anchors};
 use crate::pairs::{AnchorPairs, CandidateConfig};
 
 /// Configuration of an evaluation run: the horizon, the seed of the pair draws and the
@@ -89,25 +89,7 @@ impl Evaluation {
         anchors: &[usize],
     ) -> Result<Vec<ForecastScores>> {
         let h = self.horizon;
-        if h == 0 {
-            return Err(ModelError::InvalidArgument(
-                "horizon must be at least 1 week".into(),
-            ));
-        }
-        if anchors.is_empty() {
-            return Err(ModelError::InvalidArgument(
-                "evaluation needs at least one anchor week".into(),
-            ));
-        }
-        if let Some(&t) = anchors
-            .iter()
-            .find(|&&t| t.checked_add(h).is_none_or(|end| end >= weeks.len()))
-        {
-            return Err(ModelError::NotEnoughWeeks(format!(
-                "anchor {t} + horizon {h} is past the last week ({} weeks)",
-                weeks.len()
-            )));
-        }
+        check_anchors(weeks, anchors, h, "evaluation")?;
         let mut pools: Vec<Pool> = forecasters.iter().map(|_| Pool::default()).collect();
         for &t in anchors {
             let setup = self.setup(weeks, t)?;

@@ -227,6 +227,16 @@ impl<'a> PairFeaturizer<'a> {
         &self.neighbourhood
     }
 
+    /// The weeks it reads.
+    pub fn weeks(&self) -> &'a WeekGraphs {
+        self.weeks
+    }
+
+    /// The anchor week t.
+    pub fn anchor(&self) -> usize {
+        self.t
+    }
+
     /// Raw features of pairs given as node indices of week t, row-major `[pairs, pair_dim]`
     /// (computed in parallel over blocks of pairs).
     pub fn features(&self, pairs: &[(u32, u32)]) -> Vec<f32> {

@@ -60,15 +60,16 @@ pub struct ModelOutputs {
     pub node_deltas: Vec<f64>,
 }
 
-/// Runs `model` on week `t` of `weeks` for `pairs` (node indices of week t).
+/// Runs `model` on the anchor week of `featurizer` for `pairs` (node indices of that week).
+/// The featurizer (and the neighbourhood it holds) is built once per week by the caller.
 pub(crate) fn run_model(
     model: &GraphTabularTransformer,
     scaling: &FeatureScaling,
-    weeks: &WeekGraphs,
-    t: usize,
+    featurizer: &PairFeaturizer<'_>,
     pairs: &[(u32, u32)],
     device: &Device,
 ) -> Result<ModelOutputs> {
+    let (weeks, t) = (featurizer.weeks(), featurizer.anchor());
     let g = weeks.graph(t);
     let n = g.node_count();
     if n == 0 {
@@ -86,7 +87,6 @@ pub(crate) fn run_model(
     let (mut probabilities, mut log_weights) = (Vec::new(), Vec::new());
     // Pairs in chunks keep memory bounded on full-scale candidate sets.
     for chunk in pairs.chunks(65_536) {
-        let featurizer = PairFeaturizer::new(&scaling.features, weeks, t);
         let mut pair_x = featurizer.features(chunk);
         scaling.pair.apply(&mut pair_x);
         let p = chunk.len();
@@ -183,7 +183,8 @@ impl TrainedForecaster {
         pairs: &[(u32, u32)],
     ) -> Result<ModelOutputs> {
         check_anchor(weeks, t)?;
-        run_model(&self.model, &self.scaling, weeks, t, pairs, &self.device)
+        let featurizer = PairFeaturizer::new(&self.scaling.features, weeks, t);
+        run_model(&self.model, &self.scaling, &featurizer, pairs, &self.device)
     }
 
     /// The leak-free forecast Ĝ_{t+h} from week t: node set V_t, candidates from week t
@@ -192,8 +193,17 @@ impl TrainedForecaster {
     pub fn forecast(&self, weeks: &WeekGraphs, t: usize) -> Result<ForecastGraph> {
         check_anchor(weeks, t)?;
         let g = weeks.graph(t);
-        let candidates = self.candidates.candidates(weeks, t);
-        let out = self.outputs(weeks, t, &candidates)?;
+        let featurizer = PairFeaturizer::new(&self.scaling.features, weeks, t);
+        let candidates = self
+            .candidates
+            .candidates_with(weeks, t, featurizer.neighbourhood());
+        let out = run_model(
+            &self.model,
+            &self.scaling,
+            &featurizer,
+            &candidates,
+            &self.device,
+        )?;
         let anchor = weeks.dates()[t];
         let target = anchor + chrono::Days::new(7 * self.horizon as u64);
         let mut snapshot = Snapshot::new(target);

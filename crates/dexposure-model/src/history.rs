@@ -103,6 +103,36 @@ impl WeekGraphs {
     }
 }
 
+/// Checks anchors for horizon `h`: h ≥ 1, at least one anchor (`what` names the caller in the
+/// message), and week t + h present for each.
+pub(crate) fn check_anchors(
+    weeks: &WeekGraphs,
+    anchors: &[usize],
+    h: usize,
+    what: &str,
+) -> Result<()> {
+    if h == 0 {
+        return Err(ModelError::InvalidArgument(
+            "horizon must be at least 1 week".into(),
+        ));
+    }
+    if anchors.is_empty() {
+        return Err(ModelError::InvalidArgument(format!(
+            "{what} needs at least one anchor week"
+        )));
+    }
+    if let Some(&t) = anchors
+        .iter()
+        .find(|&&t| t.checked_add(h).is_none_or(|end| end >= weeks.len()))
+    {
+        return Err(ModelError::NotEnoughWeeks(format!(
+            "anchor {t} + horizon {h} is past the last week ({} weeks)",
+            weeks.len()
+        )));
+    }
+    Ok(())
+}
+
 fn undirected_key(u: ProtocolId, v: ProtocolId) -> (ProtocolId, ProtocolId) {
     if u.index() <= v.index() {
         (u, v)
@@ -146,7 +176,7 @@ pub struct ForecastSplit {
 /// First test date of the full-scale split.
 pub const TEST_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2025, 1, 1) {
     Some(d) => d,
-    None => panic!("valid date"),
+    None => panic!("valid date"), // ok: evaluated at compile time on a literal date
 };
 
 /// Validation weeks of the full-scale split.

@@ -269,19 +269,19 @@ fn edge_attention(
         + edges.log_weight.clone() * bias.unsqueeze_dim::<2>(0);
     let scores = (raw / 5.0).tanh() * 5.0;
     let weights = scores.exp();
-    let device = weights.device();
-    let totals = Tensor::<2>::zeros([n, heads], &device).select_assign(
-        0,
-        edges.dst.clone(),
-        weights.clone(),
-        IndexingUpdateOp::Add,
-    );
+    let totals = scatter_add(n, &edges.dst, weights.clone());
     let alpha = weights / totals.select(0, edges.dst.clone());
     let messages = (v * alpha.unsqueeze_dim::<3>(2)).reshape([e, d]);
-    Tensor::<2>::zeros([n, d], &device).select_assign(
+    scatter_add(n, &edges.dst, messages)
+}
+
+/// `out[dst[e]] += values[e]` into `rows` zero rows: the per-node sum over its edges.
+fn scatter_add(rows: usize, dst: &Tensor<1, Int>, values: Tensor<2>) -> Tensor<2> {
+    let [_, width] = values.dims();
+    Tensor::<2>::zeros([rows, width], &values.device()).select_assign(
         0,
-        edges.dst.clone(),
-        messages,
+        dst.clone(),
+        values,
         IndexingUpdateOp::Add,
     )
 }
@@ -401,12 +401,7 @@ impl NeighbourMean {
             return Tensor::zeros([n, d], &device);
         }
         let msg = z.select(0, self.src.clone()) * self.weight.clone();
-        Tensor::<2>::zeros([n, d], &device).select_assign(
-            0,
-            self.dst.clone(),
-            msg,
-            IndexingUpdateOp::Add,
-        )
+        scatter_add(n, &self.dst, msg)
     }
 }
 

@@ -33,5 +33,5 @@ pub(crate) fn series(weeks: &[Week<'_>]) -> SnapshotSeries {
     let json = format!(r#"{{"data": {{{}}}}}"#, body.join(", "));
     SeriesLoader::new()
         .load_bytes(json.as_bytes(), "inline.json")
-        .expect("series")
+        .expect("series") // ok: test-only helper (the module is #[cfg(test)]); a bad literal series is a test bug
 }

@@ -530,14 +530,8 @@ impl<'a> Trainer<'a> {
         let valid = model.valid();
         let (mut scores, mut labels) = (Vec::new(), Vec::new());
         for pairs in validation {
-            let out = run_model(
-                &valid,
-                scaling,
-                self.weeks,
-                pairs.anchor,
-                &pairs.pairs,
-                &self.device,
-            )?;
+            let featurizer = PairFeaturizer::new(&scaling.features, self.weeks, pairs.anchor);
+            let out = run_model(&valid, scaling, &featurizer, &pairs.pairs, &self.device)?;
             scores.extend(out.probabilities);
             labels.extend_from_slice(&pairs.labels);
         }
@@ -554,8 +548,13 @@ impl<'a> Trainer<'a> {
         let mut errors = Vec::new();
         for t in self.split.anchors(SplitPart::Validation, h) {
             let (now, later) = (self.weeks.graph(t), self.weeks.graph(t + h));
-            let candidates = state.train_config.candidates.candidates(self.weeks, t);
-            let out = run_model(&model, &state.scaling, self.weeks, t, &candidates, &device)?;
+            let featurizer = PairFeaturizer::new(&state.scaling.features, self.weeks, t);
+            let candidates = state.train_config.candidates.candidates_with(
+                self.weeks,
+                t,
+                featurizer.neighbourhood(),
+            );
+            let out = run_model(&model, &state.scaling, &featurizer, &candidates, &device)?;
             for (k, &(u, v)) in candidates.iter().enumerate() {
                 let actual = later
                     .index_of(now.protocol(u as usize))
