@@ -1,14 +1,15 @@
 //! Train, evaluate and run the graph-tabular transformer forecaster (DESIGN.md §9).
 //!
 //! ```text
-//! cargo run --release --example forecast -- train    [--data PATH] [--metadata DIR] --horizon H --out DIR [--seeds N] [--seed S] [--device flex|ndarray|wgpu] [--epochs E]
-//! cargo run --release --example forecast -- evaluate --checkpoint DIR [--data PATH] [--metadata DIR] [--out FILE_STEM]
+//! cargo run --release --example forecast -- train    [--data PATH] [--metadata DIR] --horizon H --out DIR [--seeds N] [--seed S] [--device flex|ndarray|wgpu] [--epochs E] [--loss 2,5,0.5,20]
+//! cargo run --release --example forecast -- evaluate --checkpoint DIR [--data PATH] [--metadata DIR] [--out FILE_STEM] [--part test|validation] [--anchor-stride N]
 //! cargo run --release --example forecast -- predict  --checkpoint DIR [--data PATH] [--metadata DIR] --date D --out FILE
 //! ```
 //! `--data` defaults to the embedded sample (simulated) everywhere. `train --seeds N` trains N
 //! models with seeds S, S+1, … into `DIR/seed-S`, …; `evaluate` takes one checkpoint folder or a
 //! folder of them (one per seed) and prints the results table of every row over the test weeks
-//! (Markdown; CSV and JSON next to `--out`). `predict` writes Ĝ for the week D + h in the
+//! (Markdown; CSV and JSON next to `--out`); `--part validation` prints it for the validation
+//! weeks instead, to compare configurations without looking at the test weeks. `predict` writes Ĝ for the week D + h in the
 //! DeXposure JSON format; the file holds no input path or time, so it is byte-identical whether or
 //! not the input holds weeks after D.
 
@@ -16,9 +17,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use dexposure::model::experiment::{self, DataLabel};
+use dexposure::model::experiment::{self, DataLabel, EvaluationAnchors};
 use dexposure::model::{
-    BackendKind, Checkpoint, Device, FeatureSet, ForecasterConfig, TrainConfig, Trainer, WeekGraphs,
+    BackendKind, Checkpoint, Device, FeatureSet, ForecasterConfig, LossWeights, SplitPart,
+    TrainConfig, Trainer, WeekGraphs,
 };
 use dexposure::snapshot::{NaiveDate, SeriesWriter};
 use dexposure::{datasets, report};
@@ -63,6 +65,12 @@ enum Command {
         /// Learning rate of the encoder.
         #[arg(long, default_value_t = 1.5e-4)]
         lr_encoder: f64,
+        /// Loss weights link,pos_weight,weight,node (the paper's 2,5,0.5,20 by default).
+        #[arg(long, default_value = "2,5,0.5,20")]
+        loss: LossWeights,
+        /// Train on uniform negatives only (no reverse, vanished or degree-biased negatives).
+        #[arg(long)]
+        no_hard_negatives: bool,
         /// Add a linear pair-feature path to the link head (ForecasterConfig::pair_skip).
         #[arg(long)]
         pair_skip: bool,
@@ -86,9 +94,13 @@ enum Command {
         /// Store each checkpoint's rows in its checkpoint.json (`recorded_metrics`).
         #[arg(long)]
         record: bool,
-        /// Evaluate every N-th test anchor only (bounds the cost at full scale).
+        /// Evaluate every N-th anchor only (bounds the cost at full scale).
         #[arg(long, default_value_t = 1)]
         anchor_stride: usize,
+        /// Weeks to evaluate on: test (the results table) or validation (to choose a
+        /// configuration without looking at the test weeks).
+        #[arg(long, default_value = "test")]
+        part: SplitPart,
     },
     /// Write the forecast graph Ĝ made at week D.
     Predict {
@@ -162,6 +174,8 @@ fn main() -> anyhow::Result<()> {
             anchors_per_epoch,
             lr_heads,
             lr_encoder,
+            loss,
+            no_hard_negatives,
             pair_skip,
             freeze_encoder,
             resume,
@@ -187,6 +201,8 @@ fn main() -> anyhow::Result<()> {
                         anchors_per_epoch,
                         lr_heads,
                         lr_encoder,
+                        loss,
+                        hard_negatives: !no_hard_negatives,
                         freeze_encoder,
                         ..TrainConfig::new(horizon)
                     };
@@ -222,6 +238,7 @@ fn main() -> anyhow::Result<()> {
             out,
             record,
             anchor_stride,
+            part,
         } => {
             let (_, device) = input.device()?;
             let (weeks, label) = input.weeks()?;
@@ -231,7 +248,10 @@ fn main() -> anyhow::Result<()> {
                 &checkpoints,
                 &device,
                 record,
-                anchor_stride,
+                EvaluationAnchors {
+                    part,
+                    stride: anchor_stride,
+                },
             )?;
             report::print(&format!("{}\n{}", label.banner(), table.to_markdown()))?;
             if let Some(stem) = out {

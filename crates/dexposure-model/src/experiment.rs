@@ -81,24 +81,61 @@ pub fn checkpoint_folders(path: &Path) -> Result<Vec<PathBuf>> {
     Ok(folders)
 }
 
+/// The anchors an evaluation reads: one part of the split (the test weeks for the results
+/// table; the validation weeks to choose a configuration without looking at the test weeks),
+/// every `stride`-th anchor of it (first, first + stride, …; 1 for all) to bound the cost on
+/// long full-scale periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvaluationAnchors {
+    /// Part of the split.
+    pub part: SplitPart,
+    /// Keep every so-many anchors.
+    pub stride: usize,
+}
+
+impl Default for EvaluationAnchors {
+    fn default() -> Self {
+        Self {
+            part: SplitPart::Test,
+            stride: 1,
+        }
+    }
+}
+
+impl EvaluationAnchors {
+    /// The anchor positions of horizon `h` under `split`.
+    pub fn anchors(&self, split: &ForecastSplit, h: usize) -> Vec<usize> {
+        split
+            .anchors(self.part, h)
+            .into_iter()
+            .step_by(self.stride.max(1))
+            .collect()
+    }
+}
+
 /// Evaluates every checkpoint (its training seed is the evaluation seed) next to all baselines
-/// on the test anchors of its horizon, with a progress bar on stderr. The transformer's
+/// on the selected anchors of its horizon, with a progress bar on stderr. The transformer's
 /// predicted exposure is the total of its forecast graphs Ĝ; the persistence rows' is the total
-/// of G_t. With `record`, each checkpoint's rows are stored in its `checkpoint.json`.
-/// `anchor_stride` > 1 evaluates every so-many test anchors only (first, first + stride, …), to
-/// bound the cost on long full-scale test periods.
+/// of G_t. With `record`, each checkpoint's rows are stored in its `checkpoint.json` (test
+/// anchors only: recorded metrics are the results table's).
 pub fn evaluate_checkpoints(
     weeks: &WeekGraphs,
     folders: &[PathBuf],
     device: &Device,
     record: bool,
-    anchor_stride: usize,
+    anchors: EvaluationAnchors,
 ) -> Result<ResultsTable> {
+    if record && anchors.part != SplitPart::Test {
+        return Err(ModelError::InvalidArgument(format!(
+            "only test-week results are recorded in a checkpoint, not {} weeks",
+            anchors.part
+        )));
+    }
     let bar = ProgressBar::new(folders.len() as u64);
     let mut runs = Vec::new();
     for folder in folders {
         let checkpoint = Checkpoint::load(folder, device)?;
-        let rows = evaluate_state(weeks, &checkpoint, device, anchor_stride)?;
+        let rows = evaluate_state(weeks, &checkpoint, device, anchors)?;
         if record {
             let value = serde_json::to_value(&rows).map_err(|e| {
                 ModelError::checkpoint(folder, format!("cannot serialise the results: {e}"))
@@ -112,23 +149,18 @@ pub fn evaluate_checkpoints(
     Ok(ResultsTable::from_runs(runs))
 }
 
-/// The rows of one checkpoint: transformer, pair logistic, heuristics, on every
-/// `anchor_stride`-th test anchor (1 for all).
+/// The rows of one checkpoint: transformer, pair logistic, heuristics, on the selected anchors.
 pub fn evaluate_state(
     weeks: &WeekGraphs,
     checkpoint: &Checkpoint,
     device: &Device,
-    anchor_stride: usize,
+    anchors: EvaluationAnchors,
 ) -> Result<Vec<ForecastScores>> {
     let state = &checkpoint.state;
     let h = state.train_config.horizon;
     let seed = state.train_config.seed;
     let split = ForecastSplit::for_dates(weeks.dates(), h)?;
-    let test: Vec<usize> = split
-        .anchors(SplitPart::Test, h)
-        .into_iter()
-        .step_by(anchor_stride.max(1))
-        .collect();
+    let selected = anchors.anchors(&split, h);
     let model = state.forecaster(device);
     let logistic = PairLogistic::fit(
         weeks,
@@ -144,12 +176,12 @@ pub fn evaluate_state(
         candidates: state.train_config.candidates.clone(),
         ..Evaluation::new(h, seed)
     };
-    let mut scores = evaluation.evaluate_all(&rows, weeks, &test)?;
+    let mut scores = evaluation.evaluate_all(&rows, weeks, &selected)?;
     let mut model_total = 0.0;
-    for &t in &test {
+    for &t in &selected {
         model_total += model.forecast(weeks, t)?.total_exposure();
     }
-    let persistence_total: f64 = test
+    let persistence_total: f64 = selected
         .iter()
         .map(|&t| exposure_between_distinct(weeks, t))
         .sum();

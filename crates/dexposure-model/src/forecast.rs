@@ -4,6 +4,7 @@ use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use dexposure_graph::ExposureGraph;
 use dexposure_snapshot::{Link, NaiveDate, Node, Snapshot, SnapshotSeries};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ModelError, Result};
@@ -60,6 +61,93 @@ pub struct ModelOutputs {
     pub node_deltas: Vec<f64>,
 }
 
+/// Node embeddings of one anchor week and the node head's output.
+pub(crate) struct EncodedWeek {
+    z: Option<Tensor<2>>,
+    node_deltas: Vec<f64>,
+}
+
+/// Runs the encoder and the node head of `model` on week t.
+pub(crate) fn encode_week(
+    model: &GraphTabularTransformer,
+    scaling: &FeatureScaling,
+    weeks: &WeekGraphs,
+    t: usize,
+    device: &Device,
+) -> Result<EncodedWeek> {
+    let g = weeks.graph(t);
+    let n = g.node_count();
+    if n == 0 {
+        return Ok(EncodedWeek {
+            z: None,
+            node_deltas: Vec::new(),
+        });
+    }
+    let mut node_x = scaling.features.node_features(weeks, t);
+    scaling.node.apply(&mut node_x);
+    let graph = GraphTensors::new(g, device);
+    let z = model.embed(float_matrix(node_x, n, scaling.node.dim(), device), &graph);
+    let node_deltas = to_f64(model.heads.nodes(z.clone(), &graph))?;
+    Ok(EncodedWeek {
+        z: Some(z),
+        node_deltas,
+    })
+}
+
+/// Pairs per link-head call: bounds memory on full-scale candidate sets; the chunks run in
+/// parallel.
+const PAIR_CHUNK: usize = 32_768;
+
+/// Link probabilities and predicted ln(1 + w) of `pairs` (node indices of the featurizer's
+/// week) from the embeddings of that week.
+pub(crate) fn score_pairs(
+    model: &GraphTabularTransformer,
+    scaling: &FeatureScaling,
+    featurizer: &PairFeaturizer<'_>,
+    encoded: &EncodedWeek,
+    pairs: &[(u32, u32)],
+    device: &Device,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let Some(z) = &encoded.z else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let g = featurizer.weeks().graph(featurizer.anchor());
+    let chunks = pairs
+        .par_chunks(PAIR_CHUNK)
+        .map(|chunk| {
+            let mut pair_x = featurizer.features(chunk);
+            scaling.pair.apply(&mut pair_x);
+            let p = chunk.len();
+            let src = int_tensor(chunk.iter().map(|&(u, _)| i64::from(u)).collect(), device);
+            let dst = int_tensor(chunk.iter().map(|&(_, v)| i64::from(v)).collect(), device);
+            let out = model.heads.links(
+                z.clone(),
+                src,
+                dst,
+                float_matrix(pair_x, p, scaling.pair.dim(), device),
+            );
+            let logits = out.clone().narrow(1, 0, 1).reshape([p]);
+            let residual = to_f64(out.narrow(1, 1, 1).reshape([p]))?;
+            let probabilities = to_f64(sigmoid(logits))?;
+            let log_weights: Vec<f64> = chunk
+                .iter()
+                .zip(residual)
+                .map(|(&(u, v), r)| {
+                    let now = ln1p(g.out_csr().weight(u as usize, v as usize).unwrap_or(0.0));
+                    (now + r).max(0.0)
+                })
+                .collect();
+            Ok((probabilities, log_weights))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let (mut probabilities, mut log_weights) = (Vec::new(), Vec::new());
+    for (p, w) in chunks {
+        probabilities.extend(p);
+        log_weights.extend(w);
+    }
+    Ok((probabilities, log_weights))
+}
+
 /// Runs `model` on the anchor week of `featurizer` for `pairs` (node indices of that week).
 /// The featurizer (and the neighbourhood it holds) is built once per week by the caller.
 pub(crate) fn run_model(
@@ -69,47 +157,19 @@ pub(crate) fn run_model(
     pairs: &[(u32, u32)],
     device: &Device,
 ) -> Result<ModelOutputs> {
-    let (weeks, t) = (featurizer.weeks(), featurizer.anchor());
-    let g = weeks.graph(t);
-    let n = g.node_count();
-    if n == 0 {
-        return Ok(ModelOutputs {
-            probabilities: Vec::new(),
-            log_weights: Vec::new(),
-            node_deltas: Vec::new(),
-        });
-    }
-    let mut node_x = scaling.features.node_features(weeks, t);
-    scaling.node.apply(&mut node_x);
-    let graph = GraphTensors::new(g, device);
-    let z = model.embed(float_matrix(node_x, n, scaling.node.dim(), device), &graph);
-    let node_deltas = to_f64(model.heads.nodes(z.clone(), &graph))?;
-    let (mut probabilities, mut log_weights) = (Vec::new(), Vec::new());
-    // Pairs in chunks keep memory bounded on full-scale candidate sets.
-    for chunk in pairs.chunks(65_536) {
-        let mut pair_x = featurizer.features(chunk);
-        scaling.pair.apply(&mut pair_x);
-        let p = chunk.len();
-        let src = int_tensor(chunk.iter().map(|&(u, _)| i64::from(u)).collect(), device);
-        let dst = int_tensor(chunk.iter().map(|&(_, v)| i64::from(v)).collect(), device);
-        let out = model.heads.links(
-            z.clone(),
-            src,
-            dst,
-            float_matrix(pair_x, p, scaling.pair.dim(), device),
-        );
-        let logits = out.clone().narrow(1, 0, 1).reshape([p]);
-        let residual = to_f64(out.narrow(1, 1, 1).reshape([p]))?;
-        probabilities.extend(to_f64(sigmoid(logits))?);
-        log_weights.extend(chunk.iter().zip(residual).map(|(&(u, v), r)| {
-            let now = ln1p(g.out_csr().weight(u as usize, v as usize).unwrap_or(0.0));
-            (now + r).max(0.0)
-        }));
-    }
+    let encoded = encode_week(
+        model,
+        scaling,
+        featurizer.weeks(),
+        featurizer.anchor(),
+        device,
+    )?;
+    let (probabilities, log_weights) =
+        score_pairs(model, scaling, featurizer, &encoded, pairs, device)?;
     Ok(ModelOutputs {
         probabilities,
         log_weights,
-        node_deltas,
+        node_deltas: encoded.node_deltas,
     })
 }
 
@@ -194,16 +254,28 @@ impl TrainedForecaster {
         check_anchor(weeks, t)?;
         let g = weeks.graph(t);
         let featurizer = PairFeaturizer::new(&self.scaling.features, weeks, t);
-        let candidates = self
-            .candidates
-            .candidates_with(weeks, t, featurizer.neighbourhood());
-        let out = run_model(
+        // The candidate set (CPU) and the encoder (backend) are independent: run them together.
+        let (candidates, encoded) = rayon::join(
+            || {
+                self.candidates
+                    .candidates_with(weeks, t, featurizer.neighbourhood())
+            },
+            || encode_week(&self.model, &self.scaling, weeks, t, &self.device),
+        );
+        let encoded = encoded?;
+        let (probabilities, log_weights) = score_pairs(
             &self.model,
             &self.scaling,
             &featurizer,
+            &encoded,
             &candidates,
             &self.device,
         )?;
+        let out = ModelOutputs {
+            probabilities,
+            log_weights,
+            node_deltas: encoded.node_deltas,
+        };
         let anchor = weeks.dates()[t];
         let target = anchor + chrono::Days::new(7 * self.horizon as u64);
         let mut snapshot = Snapshot::new(target);

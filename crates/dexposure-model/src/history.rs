@@ -153,6 +153,32 @@ pub enum SplitPart {
     Test,
 }
 
+impl std::fmt::Display for SplitPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Train => "train",
+            Self::Validation => "validation",
+            Self::Test => "test",
+        })
+    }
+}
+
+impl std::str::FromStr for SplitPart {
+    type Err = ModelError;
+
+    /// `train`, `validation` or `test`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "train" => Ok(Self::Train),
+            "validation" => Ok(Self::Validation),
+            "test" => Ok(Self::Test),
+            other => Err(ModelError::InvalidArgument(format!(
+                "unknown split part {other:?}: expected train, validation or test"
+            ))),
+        }
+    }
+}
+
 /// The train / validation / test split of DESIGN.md §9, in week positions.
 ///
 /// - When the series has at least `h + 1` weeks dated 2025-01-01 or later and enough before
@@ -274,5 +300,14 @@ mod tests {
         let s = ForecastSplit::for_dates(&dates, 12).expect("split");
         assert_eq!((s.validation.len(), s.test.len()), (13, 13));
         assert!(ForecastSplit::for_dates(&dates[..20], 12).is_err());
+    }
+
+    #[test]
+    fn split_parts_parse_and_print() {
+        for part in [SplitPart::Train, SplitPart::Validation, SplitPart::Test] {
+            assert_eq!(part.to_string().parse::<SplitPart>().expect("part"), part);
+        }
+        let err = "valid".parse::<SplitPart>().expect_err("unknown part");
+        assert!(err.to_string().contains("\"valid\""), "{err}");
     }
 }

@@ -3,7 +3,8 @@
 
 use dexposure_graph::linkpred::{PairKind, PairSampler};
 use dexposure_graph::rng::SplitMix64;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ModelError, Result};
@@ -157,29 +158,21 @@ impl CandidateConfig {
     ) -> Vec<(u32, u32)> {
         let g = weeks.graph(t);
         let n = g.node_count();
-        let mut set: FxHashSet<(u32, u32)> = FxHashSet::default();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
         for u in 0..n {
-            for &v in nbrs.neighbours(u) {
-                set.insert((u as u32, v));
-            }
+            pairs.extend(nbrs.neighbours(u).iter().map(|&v| (u as u32, v)));
         }
         if self.two_hop_per_node > 0 {
-            let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
-            for u in 0..n {
-                counts.clear();
-                let direct = nbrs.neighbours(u);
-                for &w in direct {
-                    for &x in nbrs.neighbours(w as usize) {
-                        if x as usize != u && direct.binary_search(&x).is_err() {
-                            *counts.entry(x).or_insert(0) += 1;
-                        }
-                    }
-                }
-                let mut ranked: Vec<(u32, u32)> = counts.iter().map(|(&x, &c)| (x, c)).collect();
-                ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                for &(x, _) in ranked.iter().take(self.two_hop_per_node) {
-                    set.insert((u as u32, x));
-                    set.insert((x, u as u32));
+            let two_hop: Vec<Vec<u32>> = (0..n)
+                .into_par_iter()
+                .map_init(FxHashMap::default, |counts, u| {
+                    self.two_hop_of(nbrs, u, counts)
+                })
+                .collect();
+            for (u, xs) in two_hop.into_iter().enumerate() {
+                for x in xs {
+                    pairs.push((u as u32, x));
+                    pairs.push((x, u as u32));
                 }
             }
         }
@@ -192,14 +185,40 @@ impl CandidateConfig {
                 for _ in 0..self.sampled_per_node {
                     let v = rng.below(n);
                     if v != u {
-                        set.insert((u as u32, v as u32));
+                        pairs.push((u as u32, v as u32));
                     }
                 }
             }
         }
-        let mut pairs: Vec<(u32, u32)> = set.into_iter().collect();
-        pairs.sort_unstable();
+        pairs.par_sort_unstable();
+        pairs.dedup();
         pairs
+    }
+
+    /// The `two_hop_per_node` two-hop partners of `u` (not linked to it), most common
+    /// neighbours first, ties by index.
+    fn two_hop_of(
+        &self,
+        nbrs: &Neighbourhood,
+        u: usize,
+        counts: &mut FxHashMap<u32, u32>,
+    ) -> Vec<u32> {
+        counts.clear();
+        let direct = nbrs.neighbours(u);
+        for &w in direct {
+            for &x in nbrs.neighbours(w as usize) {
+                if x as usize != u && direct.binary_search(&x).is_err() {
+                    *counts.entry(x).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut ranked: Vec<(u32, u32)> = counts.iter().map(|(&x, &c)| (x, c)).collect();
+        ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
+            .into_iter()
+            .take(self.two_hop_per_node)
+            .map(|(x, _)| x)
+            .collect()
     }
 }
 

@@ -50,6 +50,36 @@ impl Default for LossWeights {
     }
 }
 
+impl std::str::FromStr for LossWeights {
+    type Err = ModelError;
+
+    /// Four comma-separated numbers `link,pos_weight,weight,node`, e.g. `2,5,0.5,20`.
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || {
+            ModelError::InvalidArgument(format!(
+                "loss weights {s:?}: expected four non-negative numbers link,pos_weight,weight,node"
+            ))
+        };
+        let values: Vec<f64> = s
+            .split(',')
+            .map(|v| v.trim().parse::<f64>().map_err(|_| bad()))
+            .collect::<Result<_>>()?;
+        match values[..] {
+            [link, pos_weight, weight, node]
+                if values.iter().all(|v| v.is_finite() && *v >= 0.0) && pos_weight > 0.0 =>
+            {
+                Ok(Self {
+                    link,
+                    pos_weight,
+                    weight,
+                    node,
+                })
+            }
+            _ => Err(bad()),
+        }
+    }
+}
+
 /// Training settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
@@ -628,4 +658,27 @@ fn subsample(len: usize, max: usize, seed: u64) -> Vec<usize> {
         all.sort_unstable();
     }
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loss_weights_parse_four_non_negative_numbers() {
+        let w: LossWeights = "2, 5,0.5,20".parse().expect("weights");
+        assert_eq!(w, LossWeights::default());
+        let no_node: LossWeights = "1,1,0,0".parse().expect("weights");
+        assert_eq!((no_node.weight, no_node.node), (0.0, 0.0));
+        for bad in [
+            "2,5,0.5",
+            "2,5,0.5,20,1",
+            "2,0,0.5,20",
+            "2,5,-1,20",
+            "a,5,0.5,20",
+            "2,5,inf,20",
+        ] {
+            assert!(bad.parse::<LossWeights>().is_err(), "{bad}");
+        }
+    }
 }
