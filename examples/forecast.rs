@@ -74,6 +74,10 @@ enum Command {
         /// Add a linear pair-feature path to the link head (ForecasterConfig::pair_skip).
         #[arg(long)]
         pair_skip: bool,
+        /// Start the linear pair path at the fitted pair-feature logistic model (implies
+        /// --pair-skip).
+        #[arg(long)]
+        pair_warm_start: bool,
         /// Train the heads only (frozen encoder).
         #[arg(long)]
         freeze_encoder: bool,
@@ -177,6 +181,7 @@ fn main() -> anyhow::Result<()> {
             loss,
             no_hard_negatives,
             pair_skip,
+            pair_warm_start,
             freeze_encoder,
             resume,
         } => {
@@ -204,13 +209,14 @@ fn main() -> anyhow::Result<()> {
                         loss,
                         hard_negatives: !no_hard_negatives,
                         freeze_encoder,
+                        pair_warm_start,
                         ..TrainConfig::new(horizon)
                     };
                     trainer.init(
                         FeatureSet::default(),
                         &ForecasterConfig::new(0, 0)
                             .with_init_seed(s)
-                            .with_pair_skip(pair_skip),
+                            .with_pair_skip(pair_skip || pair_warm_start),
                         config,
                     )?
                 };
@@ -224,7 +230,12 @@ fn main() -> anyhow::Result<()> {
                 checkpoint.save(&dir)?;
                 eprintln!(
                     "seed {s}: {} epochs on {kind} in {:.1} s, best validation AUPRC {:.4}, τ = {:.4} → {}",
-                    checkpoint.state.history.len(),
+                    checkpoint
+                        .state
+                        .history
+                        .iter()
+                        .filter(|e| e.epoch > 0)
+                        .count(),
                     started.elapsed().as_secs_f64(),
                     checkpoint.state.best_validation_auprc().unwrap_or(f64::NAN),
                     checkpoint.state.calibration.threshold,

@@ -331,6 +331,32 @@ impl PairLogistic {
         })
     }
 
+    /// The fitted logit on another z-scoring of the same pair columns: `(coefficients,
+    /// intercept)` with `intercept + Σ coefficients[k] · z'_k` equal to this model's logit
+    /// when `z'_k = (x_k − other.mean[k]) / other.std[k]`.
+    pub fn logit_on(&self, other: &Normalizer) -> Result<(Vec<f64>, f64)> {
+        let dim = self.coefficients.len();
+        if other.dim() != dim || self.normalizer.dim() != dim {
+            return Err(ModelError::InvalidArgument(format!(
+                "pair_logistic has {dim} coefficients, its normalizer {} columns and the target normalizer {}",
+                self.normalizer.dim(),
+                other.dim()
+            )));
+        }
+        let mut intercept = self.intercept;
+        let mut coefficients = Vec::with_capacity(dim);
+        for k in 0..dim {
+            let (mean, std) = (
+                f64::from(self.normalizer.mean[k]),
+                f64::from(self.normalizer.std[k]),
+            );
+            let (mean2, std2) = (f64::from(other.mean[k]), f64::from(other.std[k]));
+            intercept += self.coefficients[k] * (mean2 - mean) / std;
+            coefficients.push(self.coefficients[k] * std2 / std);
+        }
+        Ok((coefficients, intercept))
+    }
+
     /// Fitted probabilities of `pairs` (node indices of week t).
     pub fn probabilities(
         &self,

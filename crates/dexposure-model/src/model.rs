@@ -368,6 +368,45 @@ impl ForecastHeads {
 }
 
 impl GraphTabularTransformer {
+    /// The model with the exist-logit column of its linear pair path set to `coefficients`
+    /// (one per pair feature, on the model's z-scoring) and `intercept`; the log-weight column
+    /// is zeroed. With the deep head's zero-initialised output, a fresh model then scores pairs
+    /// exactly as that linear model. Errors when the model has no pair path
+    /// (`ForecasterConfig::pair_skip`) or the widths differ.
+    pub fn with_pair_path(self, coefficients: &[f64], intercept: f64) -> crate::Result<Self> {
+        let Some(path) = &self.heads.pair_skip else {
+            return Err(crate::ModelError::InvalidArgument(
+                "the model has no linear pair path (ForecasterConfig::pair_skip is off)".into(),
+            ));
+        };
+        let [d_in, d_out] = path.weight.dims();
+        if d_in != coefficients.len() || d_out != 2 {
+            return Err(crate::ModelError::InvalidArgument(format!(
+                "the pair path takes {d_in} features, got {} coefficients",
+                coefficients.len()
+            )));
+        }
+        let device = path.weight.device();
+        let weight: Vec<f32> = coefficients.iter().flat_map(|&c| [c as f32, 0.0]).collect();
+        let pair_skip = Linear {
+            weight: Param::from_tensor(Tensor::from_data(
+                TensorData::new(weight, [d_in, 2]),
+                &device,
+            )),
+            bias: Some(Param::from_tensor(Tensor::from_data(
+                TensorData::new(vec![intercept as f32, 0.0], [2]),
+                &device,
+            ))),
+        };
+        Ok(Self {
+            heads: ForecastHeads {
+                pair_skip: Some(pair_skip),
+                ..self.heads
+            },
+            ..self
+        })
+    }
+
     /// Node embeddings of a week.
     pub fn embed(&self, x: Tensor<2>, graph: &GraphTensors) -> Tensor<2> {
         self.encoder.forward(x, graph)

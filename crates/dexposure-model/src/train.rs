@@ -16,6 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::baselines::PairLogistic;
 use crate::error::{ModelError, Result};
 use crate::features::{FeatureScaling, FeatureSet, Normalizer, PAIR_FEATURES, PairFeaturizer};
 use crate::forecast::{Calibration, TrainedForecaster, run_model};
@@ -112,6 +113,12 @@ pub struct TrainConfig {
     pub hard_negatives: bool,
     /// Keeps the encoder fixed and trains the heads only.
     pub freeze_encoder: bool,
+    /// Starts the link head's linear pair path (`ForecasterConfig::pair_skip`, required) at
+    /// the pair-feature logistic model fitted on the training anchors (`PairLogistic`), so
+    /// a fresh model ranks pairs as that model does; early stopping then keeps those weights
+    /// unless an epoch beats them on validation.
+    #[serde(default)]
+    pub pair_warm_start: bool,
     /// Seed of every random choice of training (pair draws, sub-samples, anchor order).
     pub seed: u64,
     /// Candidate set of Ĝ (also used to fit τ).
@@ -134,6 +141,7 @@ impl TrainConfig {
             loss: LossWeights::default(),
             hard_negatives: true,
             freeze_encoder: false,
+            pair_warm_start: false,
             seed: 42,
             candidates: CandidateConfig::default(),
         }
@@ -169,7 +177,8 @@ impl TrainConfig {
 /// What one epoch did.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
-    /// Epoch number (from 1, counting epochs of earlier runs of a resumed model).
+    /// Epoch number (from 1, counting epochs of earlier runs of a resumed model; 0 records
+    /// the starting weights of a warm-started model, with no steps).
     pub epoch: usize,
     /// Mean training loss over the epoch's steps.
     pub train_loss: f64,
@@ -327,7 +336,18 @@ impl<'a> Trainer<'a> {
             ..model_config.clone()
         };
         model_config.validate()?;
-        let model = model_config.init(&self.device.clone().autodiff());
+        let mut model = model_config.init(&self.device.clone().autodiff());
+        if train_config.pair_warm_start {
+            let logistic = PairLogistic::fit(
+                self.weeks,
+                &scaling.features,
+                &anchors,
+                h,
+                train_config.seed,
+            )?;
+            let (coefficients, intercept) = logistic.logit_on(&scaling.pair)?;
+            model = model.with_pair_path(&coefficients, intercept)?;
+        }
         Ok(TrainingState {
             model_config,
             encoder_optimizer: adam(&train_config),
@@ -355,6 +375,20 @@ impl<'a> Trainer<'a> {
         // would fail ("graph tape has already been consumed").
         let mut model = state.model.clone();
         let validation = self.validation_pairs(&config)?;
+        // A warm-started fresh model is already a fitted ranker: it is recorded as epoch 0
+        // (no steps), and later epochs must beat it.
+        if state.history.is_empty() && config.pair_warm_start {
+            let started = Instant::now();
+            let auprc = self.validation_auprc(&model, &state.scaling, &validation)?;
+            state.history.push(EpochRecord {
+                epoch: 0,
+                train_loss: 0.0,
+                validation_auprc: auprc,
+                seconds: started.elapsed().as_secs_f64(),
+                train_seconds: 0.0,
+                steps: 0,
+            });
+        }
         let mut best = (
             state.best_validation_auprc().unwrap_or(f64::NEG_INFINITY),
             model.clone(),
@@ -365,7 +399,7 @@ impl<'a> Trainer<'a> {
             .anchors_per_epoch
             .map_or(anchors.len(), |c| c.clamp(1, anchors.len()));
         let bar = self.progress_bar((epochs * per_epoch) as u64);
-        let first_epoch = state.history.len() + 1;
+        let first_epoch = state.history.last().map_or(1, |e| e.epoch + 1);
         for epoch in first_epoch..first_epoch + epochs {
             let started = Instant::now();
             let mut order = anchors.clone();

@@ -270,3 +270,77 @@ fn clear_errors_for_dates_and_horizons() {
     assert!(matches!(err, ModelError::NotEnoughWeeks(_)), "{err}");
     assert!("cuda".parse::<BackendKind>().is_err());
 }
+
+#[test]
+fn warm_started_model_ranks_as_the_pair_logistic_model() {
+    use dexposure_model::Forecaster;
+    use dexposure_model::baselines::PairLogistic;
+
+    let series = sample(20);
+    let weeks = WeekGraphs::new(&series, None).expect("graphs");
+    let h = 1;
+    let trainer = Trainer::new(&weeks, h, cpu()).expect("split");
+    let config = TrainConfig {
+        pair_warm_start: true,
+        ..tiny_training(h)
+    };
+    // Without the pair path there is nothing to warm-start.
+    let err = trainer
+        .init(FeatureSet::default(), &tiny_model(), config.clone())
+        .expect_err("warm start needs the pair path");
+    assert!(err.to_string().contains("pair_skip"), "{err}");
+    let state = trainer
+        .init(
+            FeatureSet::default(),
+            &tiny_model().with_pair_skip(true),
+            config.clone(),
+        )
+        .expect("init");
+    let anchors = trainer.split().anchors(SplitPart::Train, h);
+    let logistic = PairLogistic::fit(&weeks, &FeatureSet::default(), &anchors, h, config.seed)
+        .expect("logistic");
+    let t = trainer.split().anchors(SplitPart::Validation, h)[0];
+    let g = weeks.graph(t);
+    let pairs: Vec<(u32, u32)> = (0..g.node_count() as u32)
+        .flat_map(|u| {
+            [
+                (u, (u + 1) % g.node_count() as u32),
+                (u, (u * 7 + 3) % g.node_count() as u32),
+            ]
+        })
+        .filter(|(u, v)| u != v)
+        .collect();
+    let model = state
+        .forecaster(&cpu())
+        .predict_pairs(&weeks, t, &pairs)
+        .expect("model");
+    let reference = logistic.predict_pairs(&weeks, t, &pairs).expect("logistic");
+    for (k, (a, b)) in model.scores.iter().zip(&reference.scores).enumerate() {
+        assert!(
+            (a - b).abs() < 1e-4,
+            "pair {k}: model {a}, pair_logistic {b}"
+        );
+    }
+    // Training keeps the starting weights (epoch 0) unless an epoch beats them on validation.
+    let start = state
+        .forecaster(&cpu())
+        .predict_pairs(&weeks, t, &pairs)
+        .expect("start");
+    let fitted = trainer.fit(state, 1).expect("fit");
+    let after = fitted
+        .forecaster(&cpu())
+        .predict_pairs(&weeks, t, &pairs)
+        .expect("after");
+    let epochs: Vec<usize> = fitted.history.iter().map(|e| e.epoch).collect();
+    assert_eq!(epochs, vec![0, 1]);
+    assert_eq!(fitted.history[0].steps, 0);
+    let (warm, trained) = (&fitted.history[0], &fitted.history[1]);
+    if trained.validation_auprc > warm.validation_auprc {
+        assert_ne!(
+            start.scores, after.scores,
+            "the better epoch-1 weights are kept"
+        );
+    } else {
+        assert_eq!(start.scores, after.scores, "the warm start is kept");
+    }
+}
