@@ -40,8 +40,9 @@ pub struct ForecasterConfig {
     #[config(default = 64)]
     pub head_hidden: usize,
     /// Adds a linear path from the pair features straight to the link outputs (a "wide"
-    /// part next to the deep head), zero-initialised. Off by default: on the sample's
-    /// validation weeks it changed AUPRC by +0.002 (noise), see docs/BENCHMARKS.md.
+    /// part next to the deep head), zero-initialised, or set to the fitted pair-feature
+    /// logistic model with `TrainConfig::pair_warm_start`. Off by default: on its own it
+    /// changed the sample's validation AUPRC by +0.002 (noise), see docs/BENCHMARKS.md.
     #[config(default = false)]
     pub pair_skip: bool,
     /// Seed of the weight initialisation (identical on every backend).
