@@ -264,6 +264,69 @@ impl ForecastSplit {
     }
 }
 
+/// Rolling expanding folds for walk-forward evaluation (DESIGN.md §9): fold k trains on the
+/// first `min_train + k · step` weeks, validates on the `validation` weeks after them and tests
+/// on the `test` weeks after those (max(`step`, h + 1) when `None`, so that with h < step the
+/// test windows tile the series without overlap). Folds are made while the test window fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalkForward {
+    /// Train weeks of the first fold.
+    pub min_train: usize,
+    /// Validation weeks of every fold.
+    pub validation: usize,
+    /// Test weeks of every fold (max(step, h + 1) when `None`).
+    pub test: Option<usize>,
+    /// Weeks the train part grows by from one fold to the next.
+    pub step: usize,
+}
+
+impl Default for WalkForward {
+    fn default() -> Self {
+        Self {
+            min_train: 104,
+            validation: VALIDATION_WEEKS,
+            test: None,
+            step: 8,
+        }
+    }
+}
+
+impl WalkForward {
+    /// The folds of a series of `weeks` weeks for horizon `h`, oldest first; an error when
+    /// not even one fold fits or a part would have no anchor.
+    pub fn folds(&self, weeks: usize, h: usize) -> Result<Vec<ForecastSplit>> {
+        if h == 0 || self.step == 0 {
+            return Err(ModelError::InvalidArgument(format!(
+                "walk-forward folds need a horizon and a step of at least 1 week (h = {h}, step = {})",
+                self.step
+            )));
+        }
+        let test = self.test.unwrap_or(self.step.max(h + 1));
+        if self.min_train <= h || self.validation <= h || test <= h {
+            return Err(ModelError::InvalidArgument(format!(
+                "every part of a fold needs more than h = {h} weeks (train {}, validation {}, test {test})",
+                self.min_train, self.validation
+            )));
+        }
+        let folds: Vec<ForecastSplit> = (0..)
+            .map(|k| self.min_train + k * self.step)
+            .take_while(|&train| train + self.validation + test <= weeks)
+            .map(|train| ForecastSplit {
+                train: 0..train,
+                validation: train..train + self.validation,
+                test: train + self.validation..train + self.validation + test,
+            })
+            .collect();
+        if folds.is_empty() {
+            return Err(ModelError::NotEnoughWeeks(format!(
+                "{weeks} weeks hold no walk-forward fold of {} + {} + {test} weeks",
+                self.min_train, self.validation
+            )));
+        }
+        Ok(folds)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,5 +372,31 @@ mod tests {
         }
         let err = "valid".parse::<SplitPart>().expect_err("unknown part");
         assert!(err.to_string().contains("\"valid\""), "{err}");
+    }
+
+    #[test]
+    fn walk_forward_folds_expand_and_tile_the_series() {
+        let folds = WalkForward::default().folds(283, 1).expect("folds");
+        // 104 + 24 + 8 weeks for the first fold, then 8 more per fold up to 283 weeks.
+        assert_eq!(folds.len(), (283 - 136) / 8 + 1);
+        assert_eq!(folds[0].train, 0..104);
+        assert_eq!(folds[0].validation, 104..128);
+        assert_eq!(folds[0].test, 128..136);
+        for pair in folds.windows(2) {
+            assert_eq!(pair[1].train.end, pair[0].train.end + 8);
+            assert_eq!(pair[1].test.start, pair[0].test.end);
+        }
+        assert!(folds.last().expect("a fold").test.end <= 283);
+        // At h = 12 the test window is 13 weeks, so windows overlap.
+        let long = WalkForward::default().folds(283, 12).expect("folds");
+        assert_eq!(long[0].test, 128..141);
+        assert_eq!(long[0].anchors(SplitPart::Test, 12), vec![128]);
+        assert!(WalkForward::default().folds(135, 1).is_err());
+        assert!(WalkForward::default().folds(283, 0).is_err());
+        let tiny = WalkForward {
+            validation: 4,
+            ..WalkForward::default()
+        };
+        assert!(tiny.folds(283, 4).is_err());
     }
 }

@@ -67,7 +67,7 @@ pub mod pairs;
 pub use error::{ModelError, Result};
 pub use features::{FeatureScaling, FeatureSet, Normalizer};
 pub use forecaster::{Forecaster, PairForecast};
-pub use history::{ForecastSplit, SplitPart, WeekGraphs};
+pub use history::{ForecastSplit, SplitPart, WalkForward, WeekGraphs};
 pub use pairs::{AnchorPairs, CandidateConfig, NodeTargets};
 pub mod backend;
 pub mod checkpoint;

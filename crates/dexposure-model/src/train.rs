@@ -277,6 +277,37 @@ impl<'a> Trainer<'a> {
         })
     }
 
+    /// A trainer on `weeks` with an explicit split (a walk-forward fold, say); an error when
+    /// the split reaches past the series or a part has no anchor for `horizon`.
+    pub fn with_split(
+        weeks: &'a WeekGraphs,
+        split: ForecastSplit,
+        horizon: usize,
+        device: Device,
+    ) -> Result<Self> {
+        let parts = [SplitPart::Train, SplitPart::Validation, SplitPart::Test];
+        if split.test.end > weeks.len() || split.validation.end > weeks.len() {
+            return Err(ModelError::NotEnoughWeeks(format!(
+                "split {split:?} reaches past the {} weeks of the series",
+                weeks.len()
+            )));
+        }
+        if let Some(part) = parts
+            .iter()
+            .find(|&&p| split.anchors(p, horizon).is_empty())
+        {
+            return Err(ModelError::NotEnoughWeeks(format!(
+                "the {part} part of split {split:?} has no anchor for horizon {horizon}"
+            )));
+        }
+        Ok(Self {
+            weeks,
+            split,
+            device,
+            progress: false,
+        })
+    }
+
     /// Shows a progress bar on stderr.
     pub fn with_progress(mut self, progress: bool) -> Self {
         self.progress = progress;

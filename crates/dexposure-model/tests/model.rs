@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use dexposure_model::{
     BackendKind, Checkpoint, FeatureSet, ForecastSplit, ForecasterConfig, ModelError, SplitPart,
-    TrainConfig, Trainer, TrainingData, TrainingState, WeekGraphs,
+    TrainConfig, Trainer, TrainingData, TrainingState, WalkForward, WeekGraphs,
 };
 use dexposure_snapshot::{SeriesLoader, SeriesWriter, SnapshotSeries};
 
@@ -343,4 +343,41 @@ fn warm_started_model_ranks_as_the_pair_logistic_model() {
     } else {
         assert_eq!(start.scores, after.scores, "the warm start is kept");
     }
+}
+
+#[test]
+fn trains_on_a_walk_forward_fold() {
+    let series = sample(30);
+    let weeks = WeekGraphs::new(&series, None).expect("graphs");
+    let folds = WalkForward {
+        min_train: 12,
+        validation: 4,
+        test: Some(4),
+        step: 6,
+    }
+    .folds(weeks.len(), 1)
+    .expect("folds");
+    // 12 + 4 + 4 weeks, then 18 + 4 + 4; a third fold would need 32 weeks.
+    assert_eq!(folds.len(), 2);
+    let fold = folds[1].clone();
+    let trainer = Trainer::with_split(&weeks, fold.clone(), 1, cpu()).expect("trainer");
+    assert_eq!(trainer.split(), &fold);
+    let state = trainer
+        .init(FeatureSet::default(), &tiny_model(), tiny_training(1))
+        .expect("init");
+    let state = trainer.fit(state, 1).expect("fit");
+    assert_eq!(state.history.len(), 1);
+    // A split past the series, or a part without an anchor, is an error.
+    let past = ForecastSplit {
+        test: 26..31,
+        ..fold.clone()
+    };
+    assert!(Trainer::with_split(&weeks, past, 1, cpu()).is_err());
+    let short = ForecastSplit {
+        validation: 18..19,
+        test: 19..23,
+        ..fold
+    };
+    let err = Trainer::with_split(&weeks, short, 1, cpu()).expect_err("no validation anchor");
+    assert!(matches!(err, ModelError::NotEnoughWeeks(_)), "{err}");
 }
