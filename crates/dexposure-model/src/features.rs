@@ -103,6 +103,20 @@ impl FeatureSet {
         Ok(())
     }
 
+    /// Z-scoring of the node features fitted on the weeks `range` (the training weeks).
+    pub fn fit_node_normalizer(
+        &self,
+        weeks: &WeekGraphs,
+        range: std::ops::Range<usize>,
+    ) -> Result<Normalizer> {
+        let rows: Vec<f32> = range
+            .into_par_iter()
+            .map(|t| self.node_features(weeks, t))
+            .collect::<Vec<_>>()
+            .concat();
+        Normalizer::fit(&rows, self.node_dim())
+    }
+
     /// Raw node features of week `t`, row-major `[N_t, node_dim]`.
     pub fn node_features(&self, weeks: &WeekGraphs, t: usize) -> Vec<f32> {
         let g = weeks.graph(t);

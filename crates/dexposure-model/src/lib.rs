@@ -73,6 +73,7 @@ pub mod backend;
 pub mod checkpoint;
 pub mod forecast;
 pub mod model;
+pub mod roland;
 #[cfg(test)]
 mod test_series;
 pub mod train;
@@ -83,4 +84,5 @@ pub use burn::prelude::Device;
 pub use checkpoint::{Checkpoint, CheckpointFiles, CheckpointMeta, TrainingData};
 pub use forecast::{Calibration, ForecastGraph, ModelOutputs, TrainedForecaster};
 pub use model::{ForecasterConfig, GraphTabularTransformer};
+pub use roland::{RolandConfig, RolandForecaster, RolandTrainer};
 pub use train::{EpochRecord, LossWeights, TrainConfig, Trainer, TrainingState};

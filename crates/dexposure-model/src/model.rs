@@ -98,7 +98,13 @@ impl ForecasterConfig {
 
 /// Uniform(−k, k) weights with k = 1/√fan_in drawn from `rng` (so every backend starts from
 /// the same numbers), or zeros.
-fn linear(rng: &mut SplitMix64, d_in: usize, d_out: usize, zero: bool, device: &Device) -> Linear {
+pub(crate) fn linear(
+    rng: &mut SplitMix64,
+    d_in: usize,
+    d_out: usize,
+    zero: bool,
+    device: &Device,
+) -> Linear {
     let k = 1.0 / (d_in as f64).sqrt();
     let (weight, bias) = if zero {
         (
@@ -277,7 +283,7 @@ fn edge_attention(
 }
 
 /// `out[dst[e]] += values[e]` into `rows` zero rows: the per-node sum over its edges.
-fn scatter_add(rows: usize, dst: &Tensor<1, Int>, values: Tensor<2>) -> Tensor<2> {
+pub(crate) fn scatter_add(rows: usize, dst: &Tensor<1, Int>, values: Tensor<2>) -> Tensor<2> {
     let [_, width] = values.dims();
     Tensor::<2>::zeros([rows, width], &values.device()).select_assign(
         0,

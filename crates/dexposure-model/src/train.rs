@@ -164,7 +164,7 @@ impl TrainConfig {
         Ok(())
     }
 
-    fn sampler(&self, seed: u64) -> PairSampler {
+    pub(crate) fn sampler(&self, seed: u64) -> PairSampler {
         let s = PairSampler::new(seed);
         if self.hard_negatives {
             s.with_hard_negatives()
@@ -331,13 +331,6 @@ impl<'a> Trainer<'a> {
         train_config.validate()?;
         let h = train_config.horizon;
         let anchors = self.split.anchors(SplitPart::Train, h);
-        let node_rows: Vec<f32> = self
-            .split
-            .range(SplitPart::Train)
-            .into_par_iter()
-            .map(|t| features.node_features(self.weeks, t))
-            .collect::<Vec<_>>()
-            .concat();
         // Pair statistics from up to 32 training anchors spread evenly over the split (4,096
         // pairs each): enough for a mean and a standard deviation, and bounded on long series.
         let spread: Vec<usize> = (0..anchors.len().min(32))
@@ -357,7 +350,7 @@ impl<'a> Trainer<'a> {
         let scaling = FeatureScaling {
             node_columns: features.node_feature_names(),
             pair_columns: PAIR_FEATURES.iter().map(|s| s.to_string()).collect(),
-            node: Normalizer::fit(&node_rows, features.node_dim())?,
+            node: features.fit_node_normalizer(self.weeks, self.split.range(SplitPart::Train))?,
             pair: Normalizer::fit(&pair_rows, features.pair_dim())?,
             features,
         };
@@ -543,47 +536,15 @@ impl<'a> Trainer<'a> {
             ),
             float_matrix(pair_x, p, scaling.pair.dim(), device),
         );
-        let column = |v: Vec<f32>| {
-            let len = v.len();
-            Tensor::<1>::from_data(TensorData::new(v, [len]), device)
-        };
-        let labels = column(
-            pairs
-                .labels
-                .iter()
-                .map(|&l| f32::from(u8::from(l)))
-                .collect(),
-        );
-        let positives = pairs.labels.iter().filter(|&&l| l).count().max(1) as f64;
-        let residual_target = column(
-            pairs
-                .log_weight_target
-                .iter()
-                .zip(&pairs.log_weight_now)
-                .map(|(a, b)| a - b)
-                .collect(),
-        );
-        let logits = out.clone().narrow(1, 0, 1).reshape([p]);
-        let residual = out.narrow(1, 1, 1).reshape([p]);
-        let w = config.loss;
-        let bce = (labels.clone() * log_sigmoid(logits.clone()) * w.pos_weight
-            + (labels.clone().neg() + 1.0) * log_sigmoid(logits.neg()))
-        .mean()
-        .neg();
-        let weight_loss = (smooth_l1(residual - residual_target) * labels).sum() / positives;
         let targets = NodeTargets::of(self.weeks, t, h);
-        let present_count = targets.present.iter().filter(|&&p| p).count().max(1) as f64;
-        let present = column(
-            targets
-                .present
-                .iter()
-                .map(|&p| f32::from(u8::from(p)))
-                .collect(),
+        let loss = multitask_loss(
+            out,
+            model.heads.nodes(z, &graph),
+            &pairs,
+            &targets,
+            config.loss,
+            device,
         );
-        let node_loss = (smooth_l1(model.heads.nodes(z, &graph) - column(targets.delta)) * present)
-            .sum()
-            / present_count;
-        let loss = bce * w.link + weight_loss * w.weight + node_loss * w.node;
         let value = f64::from(loss.clone().into_scalar::<f32>());
         let mut grads = loss.backward();
         let GraphTabularTransformer { encoder, heads } = model;
@@ -714,8 +675,60 @@ fn smooth_l1(d: Tensor<1>) -> Tensor<1> {
     m.clone() * m.clone() * 0.5 + (a - m)
 }
 
+/// The multi-task loss of one week pair: `link · BCE(pos_weight)` over the pairs' exist
+/// logits (column 0 of `links`), `weight · SmoothL1` of the log-weight residual (column 1) on
+/// the positives, and `node · SmoothL1` of the node predictions on the nodes present at t + h.
+pub(crate) fn multitask_loss(
+    links: Tensor<2>,
+    nodes: Tensor<1>,
+    pairs: &AnchorPairs,
+    targets: &NodeTargets,
+    w: LossWeights,
+    device: &Device,
+) -> Tensor<1> {
+    let column = |v: Vec<f32>| {
+        let len = v.len();
+        Tensor::<1>::from_data(TensorData::new(v, [len]), device)
+    };
+    let p = pairs.len();
+    let labels = column(
+        pairs
+            .labels
+            .iter()
+            .map(|&l| f32::from(u8::from(l)))
+            .collect(),
+    );
+    let positives = pairs.labels.iter().filter(|&&l| l).count().max(1) as f64;
+    let residual_target = column(
+        pairs
+            .log_weight_target
+            .iter()
+            .zip(&pairs.log_weight_now)
+            .map(|(a, b)| a - b)
+            .collect(),
+    );
+    let logits = links.clone().narrow(1, 0, 1).reshape([p]);
+    let residual = links.narrow(1, 1, 1).reshape([p]);
+    let bce = (labels.clone() * log_sigmoid(logits.clone()) * w.pos_weight
+        + (labels.clone().neg() + 1.0) * log_sigmoid(logits.neg()))
+    .mean()
+    .neg();
+    let weight_loss = (smooth_l1(residual - residual_target) * labels).sum() / positives;
+    let present_count = targets.present.iter().filter(|&&p| p).count().max(1) as f64;
+    let present = column(
+        targets
+            .present
+            .iter()
+            .map(|&p| f32::from(u8::from(p)))
+            .collect(),
+    );
+    let node_loss =
+        (smooth_l1(nodes - column(targets.delta.clone())) * present).sum() / present_count;
+    bce * w.link + weight_loss * w.weight + node_loss * w.node
+}
+
 /// Positions of a seeded random subset of at most `max` of `len` items, in ascending order.
-fn subsample(len: usize, max: usize, seed: u64) -> Vec<usize> {
+pub(crate) fn subsample(len: usize, max: usize, seed: u64) -> Vec<usize> {
     let mut all: Vec<usize> = (0..len).collect();
     if len > max {
         SplitMix64::new(seed).shuffle(&mut all);

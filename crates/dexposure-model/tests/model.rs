@@ -381,3 +381,172 @@ fn trains_on_a_walk_forward_fold() {
     let err = Trainer::with_split(&weeks, short, 1, cpu()).expect_err("no validation anchor");
     assert!(matches!(err, ModelError::NotEnoughWeeks(_)), "{err}");
 }
+
+mod roland {
+    use super::*;
+    use dexposure_model::Forecaster;
+    use dexposure_model::roland::{GcnPropagation, RolandMemory, RolandRun};
+    use dexposure_model::{RolandConfig, RolandTrainer};
+
+    fn tiny_roland() -> RolandConfig {
+        RolandConfig::new(0)
+            .with_mlp_hidden(8)
+            .with_mlp_out(6)
+            .with_gcn1(5)
+            .with_gcn2(4)
+    }
+
+    /// Week 0: a, b, c; week 1: a and a new d (b and c leave); week 2: a and b (b returns).
+    fn churning_weeks() -> WeekGraphs {
+        let json = br#"{"data": {
+          "2024-01-01": {"nodes": [{"id": "a", "size": 5.0, "composition": {}}, {"id": "b", "size": 2.0, "composition": {}},
+                                   {"id": "c", "size": 3.0, "composition": {}}],
+                         "links": [{"source": "a", "target": "b", "size": 1.0, "composition": {}},
+                                   {"source": "c", "target": "a", "size": 2.0, "composition": {}}]},
+          "2024-01-08": {"nodes": [{"id": "a", "size": 6.0, "composition": {}}, {"id": "d", "size": 1.0, "composition": {}}],
+                         "links": [{"source": "d", "target": "a", "size": 1.0, "composition": {}}]},
+          "2024-01-15": {"nodes": [{"id": "a", "size": 7.0, "composition": {}}, {"id": "b", "size": 2.0, "composition": {}}],
+                         "links": [{"source": "a", "target": "b", "size": 3.0, "composition": {}}]}}}"#;
+        let series = SeriesLoader::new()
+            .load_bytes(json, "churn.json")
+            .expect("series");
+        WeekGraphs::new(&series, None).expect("graphs")
+    }
+
+    #[test]
+    fn a_protocol_keeps_its_state_through_node_churn() {
+        let weeks = churning_weeks();
+        let device = cpu();
+        let features = FeatureSet::default();
+        let normalizer = features
+            .fit_node_normalizer(&weeks, 0..3)
+            .expect("normalizer");
+        let config = RolandConfig {
+            node_features: normalizer.dim(),
+            ..tiny_roland()
+        };
+        let model = config.init(&device).expect("model");
+        let inputs = dexposure_model::roland::RolandInputs {
+            weeks: &weeks,
+            features: &features,
+            normalizer: &normalizer,
+            config: &config,
+        };
+        let id = |t: usize, name: &str| {
+            let g = weeks.graph(t);
+            g.protocol(g.index_of_name(name).expect("node"))
+        };
+        let mut run = RolandRun::new();
+        run.run_to(&model, &inputs, 0, &device).expect("week 0");
+        assert_eq!(run.memory.len(), 3);
+        let a_week0 = run.memory.state(id(0, "a")).expect("a").1.to_vec();
+        run.run_to(&model, &inputs, 1, &device).expect("week 1");
+        // b and c left and are forgotten; d is new; a is kept.
+        assert_eq!(run.memory.len(), 2);
+        assert!(run.memory.state(id(0, "b")).is_none());
+        assert!(run.memory.state(id(1, "d")).is_some());
+        let a_week1 = run.memory.state(id(1, "a")).expect("a").1.to_vec();
+        // The state a carried changed its week-1 state: running week 1 from an empty memory
+        // (what a reset on a node-count change would do) gives another state.
+        let g1 = weeks.graph(1);
+        let reset = RolandMemory::default().gather(g1, &config, &device);
+        let from_zero = model.step(
+            inputs_matrix(&features, &normalizer, &weeks, 1, &device),
+            &GcnPropagation::new(g1, &device),
+            reset,
+        );
+        let mut scratch = RolandMemory::default();
+        scratch.replace(g1, &from_zero).expect("replace");
+        let a_reset = scratch.state(id(1, "a")).expect("a").1.to_vec();
+        assert_ne!(a_week1, a_reset, "a's memory must survive the churn");
+        // Carrying a's week-0 state by hand gives exactly the run's state.
+        let mut week0_run = RolandRun::new();
+        week0_run
+            .run_to(&model, &inputs, 0, &device)
+            .expect("week 0");
+        let by_hand = model.step(
+            inputs_matrix(&features, &normalizer, &weeks, 1, &device),
+            &GcnPropagation::new(g1, &device),
+            week0_run.memory.gather(g1, &config, &device),
+        );
+        let mut check = RolandMemory::default();
+        check.replace(g1, &by_hand).expect("replace");
+        assert_eq!(check.state(id(1, "a")).expect("a").1, a_week1.as_slice());
+        assert_ne!(a_week0, a_week1);
+        // b returns at week 2 and starts from zero again: its gathered state is all zeros.
+        let g2 = weeks.graph(2);
+        let gathered = run.memory.gather(g2, &config, &device);
+        let rows = gathered
+            .second
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("rows");
+        let b = g2.index_of_name("b").expect("b");
+        assert!(rows[b * 4..(b + 1) * 4].iter().all(|&v| v == 0.0));
+        let a = g2.index_of_name("a").expect("a");
+        assert_eq!(&rows[a * 4..(a + 1) * 4], a_week1.as_slice());
+        // Asking for an earlier week of the same run is an error, not a silent reuse.
+        run.run_to(&model, &inputs, 1, &device)
+            .expect("already run");
+        assert!(run.run_to(&model, &inputs, 0, &device).is_err());
+    }
+
+    fn inputs_matrix(
+        features: &FeatureSet,
+        normalizer: &dexposure_model::Normalizer,
+        weeks: &WeekGraphs,
+        t: usize,
+        device: &burn::prelude::Device,
+    ) -> burn::prelude::Tensor<2> {
+        let mut x = features.node_features(weeks, t);
+        normalizer.apply(&mut x);
+        burn::prelude::Tensor::from_data(
+            burn::prelude::TensorData::new(x, [weeks.graph(t).node_count(), normalizer.dim()]),
+            device,
+        )
+    }
+
+    #[test]
+    fn roland_trains_and_scores_without_looking_ahead() {
+        let full = sample(30);
+        let weeks = WeekGraphs::new(&full, None).expect("graphs");
+        let split = ForecastSplit::for_dates(weeks.dates(), 1).expect("split");
+        let trainer = RolandTrainer::new(&weeks, split.clone(), cpu());
+        let forecaster = trainer
+            .fit(&FeatureSet::default(), &tiny_roland(), &tiny_training(1))
+            .expect("fit");
+        assert_eq!(forecaster.name(), "roland");
+        assert!(!forecaster.history.is_empty());
+        assert!(forecaster.history.iter().all(|e| e.train_loss.is_finite()));
+        let t = split.anchors(SplitPart::Test, 1)[0];
+        let n = weeks.graph(t).node_count() as u32;
+        let pairs: Vec<(u32, u32)> = (0..n).map(|u| (u, (u + 1) % n)).collect();
+        let first = forecaster.predict_pairs(&weeks, t, &pairs).expect("scores");
+        assert_eq!(first.scores.len(), pairs.len());
+        assert!(first.scores.iter().all(|p| (0.0..=1.0).contains(p)));
+        assert!(first.log_weights.iter().all(|w| *w >= 0.0));
+        // An earlier anchor restarts the run; asking again gives the same numbers.
+        forecaster
+            .predict_pairs(&weeks, t - 3, &pairs[..2])
+            .expect("earlier");
+        let again = forecaster.predict_pairs(&weeks, t, &pairs).expect("again");
+        assert_eq!(first, again);
+        // The same scores without the weeks after t.
+        let cut = sample(t + 1);
+        let weeks_cut = WeekGraphs::new(&cut, None).expect("graphs");
+        let cut_scores = forecaster
+            .predict_pairs(&weeks_cut, t, &pairs)
+            .expect("cut");
+        assert_eq!(first, cut_scores, "ROLAND at t must not read weeks after t");
+        assert_eq!(
+            forecaster.predict_nodes(&weeks, t).expect("nodes").len(),
+            n as usize
+        );
+        assert!(forecaster.predict_pairs(&weeks, t, &[(0, n)]).is_err());
+        assert!(
+            forecaster
+                .predict_pairs(&weeks, weeks.len(), &pairs)
+                .is_err()
+        );
+    }
+}
