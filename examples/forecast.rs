@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example forecast -- train    [--data PATH] [--metadata DIR] --horizon H --out DIR [--seeds N] [--seed S] [--device flex|ndarray|wgpu] [--epochs E] [--loss 2,5,0.5,20]
-//! cargo run --release --example forecast -- evaluate --checkpoint DIR [--data PATH] [--metadata DIR] [--out FILE_STEM] [--part test|validation] [--anchor-stride N]
+//! cargo run --release --example forecast -- evaluate --checkpoint DIR [--data PATH] [--metadata DIR] [--out FILE_STEM] [--part test|validation] [--anchor-stride N] [--roland]
 //! cargo run --release --example forecast -- predict  --checkpoint DIR [--data PATH] [--metadata DIR] --date D --out FILE
 //! ```
 //! `--data` defaults to the embedded sample (simulated) everywhere. `train --seeds N` trains N
@@ -17,10 +17,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use dexposure::model::experiment::{self, DataLabel, EvaluationAnchors};
+use dexposure::model::experiment::{self, DataLabel, EvaluationAnchors, ResultsRun};
 use dexposure::model::{
-    BackendKind, Checkpoint, Device, FeatureSet, ForecasterConfig, LossWeights, SplitPart,
-    TrainConfig, Trainer, WeekGraphs,
+    BackendKind, Checkpoint, Device, FeatureSet, ForecasterConfig, LossWeights, RolandConfig,
+    SplitPart, TrainConfig, Trainer, WeekGraphs,
 };
 use dexposure::snapshot::{NaiveDate, SeriesWriter};
 use dexposure::{datasets, report};
@@ -105,6 +105,10 @@ enum Command {
         /// configuration without looking at the test weeks).
         #[arg(long, default_value = "test")]
         part: SplitPart,
+        /// Also train ROLAND (the DeXposure paper's sizes) per checkpoint, with the
+        /// checkpoint's horizon, seed, split, pairs and loss, and score it as a row.
+        #[arg(long)]
+        roland: bool,
     },
     /// Write the forecast graph Ĝ made at week D.
     Predict {
@@ -250,20 +254,20 @@ fn main() -> anyhow::Result<()> {
             record,
             anchor_stride,
             part,
+            roland,
         } => {
             let (_, device) = input.device()?;
             let (weeks, label) = input.weeks()?;
             let checkpoints = experiment::checkpoint_folders(&checkpoint)?;
-            let table = experiment::evaluate_checkpoints(
-                &weeks,
-                &checkpoints,
-                &device,
-                record,
-                EvaluationAnchors {
+            let run = ResultsRun {
+                anchors: EvaluationAnchors {
                     part,
                     stride: anchor_stride,
                 },
-            )?;
+                roland: roland.then(|| RolandConfig::new(0)),
+                ..ResultsRun::new(&weeks, device)
+            };
+            let table = run.checkpoints(&checkpoints, record)?;
             report::print(&format!("{}\n{}", label.banner(), table.to_markdown()))?;
             if let Some(stem) = out {
                 experiment::write_table(&table, &stem)?;

@@ -15,6 +15,7 @@ use crate::error::{ModelError, Result};
 use crate::evaluate::{Evaluation, ForecastScores, ResultsTable};
 use crate::forecaster::Forecaster;
 use crate::history::{ForecastSplit, SplitPart, WeekGraphs};
+use crate::roland::{RolandConfig, RolandTrainer};
 
 /// How a dataset is named in checkpoints and printed tables: a description with no file path,
 /// and whether it is simulated.
@@ -113,88 +114,118 @@ impl EvaluationAnchors {
     }
 }
 
-/// Evaluates every checkpoint (its training seed is the evaluation seed) next to all baselines
-/// on the selected anchors of its horizon, with a progress bar on stderr. The transformer's
-/// predicted exposure is the total of its forecast graphs Ĝ; the persistence rows' is the total
-/// of G_t. With `record`, each checkpoint's rows are stored in its `checkpoint.json` (test
-/// anchors only: recorded metrics are the results table's).
-pub fn evaluate_checkpoints(
-    weeks: &WeekGraphs,
-    folders: &[PathBuf],
-    device: &Device,
-    record: bool,
-    anchors: EvaluationAnchors,
-) -> Result<ResultsTable> {
-    if record && anchors.part != SplitPart::Test {
-        return Err(ModelError::InvalidArgument(format!(
-            "only test-week results are recorded in a checkpoint, not {} weeks",
-            anchors.part
-        )));
-    }
-    let bar = ProgressBar::new(folders.len() as u64);
-    let mut runs = Vec::new();
-    for folder in folders {
-        let checkpoint = Checkpoint::load(folder, device)?;
-        let rows = evaluate_state(weeks, &checkpoint, device, anchors)?;
-        if record {
-            let value = serde_json::to_value(&rows).map_err(|e| {
-                ModelError::checkpoint(folder, format!("cannot serialise the results: {e}"))
-            })?;
-            Checkpoint::record_metrics(folder, value)?;
-        }
-        runs.extend(rows);
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    Ok(ResultsTable::from_runs(runs))
+/// One results-table run over trained checkpoints: the data, the device, the anchors, and
+/// whether to train ROLAND as an extra row.
+#[derive(Debug, Clone)]
+pub struct ResultsRun<'a> {
+    /// The weeks.
+    pub weeks: &'a WeekGraphs,
+    /// Device of every model.
+    pub device: Device,
+    /// The anchors read.
+    pub anchors: EvaluationAnchors,
+    /// When set, a ROLAND of these sizes is trained per checkpoint (same horizon, seed, split,
+    /// pairs and loss as the checkpoint's training) and scored as a row.
+    pub roland: Option<RolandConfig>,
 }
 
-/// The rows of one checkpoint: transformer, pair logistic, heuristics, on the selected anchors.
-pub fn evaluate_state(
-    weeks: &WeekGraphs,
-    checkpoint: &Checkpoint,
-    device: &Device,
-    anchors: EvaluationAnchors,
-) -> Result<Vec<ForecastScores>> {
-    let state = &checkpoint.state;
-    let h = state.train_config.horizon;
-    let seed = state.train_config.seed;
-    let split = ForecastSplit::for_dates(weeks.dates(), h)?;
-    let selected = anchors.anchors(&split, h);
-    let model = state.forecaster(device);
-    let logistic = PairLogistic::fit(
-        weeks,
-        &state.scaling.features,
-        &split.anchors(SplitPart::Train, h),
-        h,
-        seed,
-    )?;
-    let heuristics = HeuristicForecaster::all();
-    let mut rows: Vec<&dyn Forecaster> = vec![&model, &logistic];
-    rows.extend(heuristics.iter().map(|f| f as &dyn Forecaster));
-    let evaluation = Evaluation {
-        candidates: state.train_config.candidates.clone(),
-        ..Evaluation::new(h, seed)
-    };
-    let mut scores = evaluation.evaluate_all(&rows, weeks, &selected)?;
-    let mut model_total = 0.0;
-    for &t in &selected {
-        model_total += model.forecast(weeks, t)?.total_exposure();
-    }
-    let persistence_total: f64 = selected
-        .iter()
-        .map(|&t| exposure_between_distinct(weeks, t))
-        .sum();
-    for s in &mut scores {
-        if s.name == model.name() {
-            s.predicted_exposure = Some(model_total);
-        } else if s.name == Scorer::DirectedPersistence.name()
-            || s.name == Scorer::UndirectedPersistence.name()
-        {
-            s.predicted_exposure = Some(persistence_total);
+impl<'a> ResultsRun<'a> {
+    /// A run on the test anchors, without ROLAND.
+    pub fn new(weeks: &'a WeekGraphs, device: Device) -> Self {
+        Self {
+            weeks,
+            device,
+            anchors: EvaluationAnchors::default(),
+            roland: None,
         }
     }
-    Ok(scores)
+
+    /// Evaluates every checkpoint (its training seed is the evaluation seed) next to all
+    /// baselines, with a progress bar on stderr. The transformer's predicted exposure is the
+    /// total of its forecast graphs Ĝ; the persistence rows' is the total of G_t. With
+    /// `record`, each checkpoint's rows are stored in its `checkpoint.json` (test anchors
+    /// only: recorded metrics are the results table's).
+    pub fn checkpoints(&self, folders: &[PathBuf], record: bool) -> Result<ResultsTable> {
+        if record && self.anchors.part != SplitPart::Test {
+            return Err(ModelError::InvalidArgument(format!(
+                "only test-week results are recorded in a checkpoint, not {} weeks",
+                self.anchors.part
+            )));
+        }
+        let bar = ProgressBar::new(folders.len() as u64);
+        let mut runs = Vec::new();
+        for folder in folders {
+            let checkpoint = Checkpoint::load(folder, &self.device)?;
+            let rows = self.checkpoint(&checkpoint)?;
+            if record {
+                let value = serde_json::to_value(&rows).map_err(|e| {
+                    ModelError::checkpoint(folder, format!("cannot serialise the results: {e}"))
+                })?;
+                Checkpoint::record_metrics(folder, value)?;
+            }
+            runs.extend(rows);
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        Ok(ResultsTable::from_runs(runs))
+    }
+
+    /// The rows of one checkpoint: transformer, pair logistic, ROLAND when asked, heuristics.
+    pub fn checkpoint(&self, checkpoint: &Checkpoint) -> Result<Vec<ForecastScores>> {
+        let (weeks, device) = (self.weeks, &self.device);
+        let state = &checkpoint.state;
+        let h = state.train_config.horizon;
+        let seed = state.train_config.seed;
+        let split = ForecastSplit::for_dates(weeks.dates(), h)?;
+        let selected = self.anchors.anchors(&split, h);
+        let model = state.forecaster(device);
+        let logistic = PairLogistic::fit(
+            weeks,
+            &state.scaling.features,
+            &split.anchors(SplitPart::Train, h),
+            h,
+            seed,
+        )?;
+        let roland = match &self.roland {
+            Some(sizes) => Some(
+                RolandTrainer::new(weeks, split.clone(), device.clone()).fit(
+                    &state.scaling.features,
+                    sizes,
+                    &state.train_config,
+                )?,
+            ),
+            None => None,
+        };
+        let heuristics = HeuristicForecaster::all();
+        let mut rows: Vec<&dyn Forecaster> = vec![&model, &logistic];
+        if let Some(r) = &roland {
+            rows.push(r);
+        }
+        rows.extend(heuristics.iter().map(|f| f as &dyn Forecaster));
+        let evaluation = Evaluation {
+            candidates: state.train_config.candidates.clone(),
+            ..Evaluation::new(h, seed)
+        };
+        let mut scores = evaluation.evaluate_all(&rows, weeks, &selected)?;
+        let mut model_total = 0.0;
+        for &t in &selected {
+            model_total += model.forecast(weeks, t)?.total_exposure();
+        }
+        let persistence_total: f64 = selected
+            .iter()
+            .map(|&t| exposure_between_distinct(weeks, t))
+            .sum();
+        for s in &mut scores {
+            if s.name == model.name() {
+                s.predicted_exposure = Some(model_total);
+            } else if s.name == Scorer::DirectedPersistence.name()
+                || s.name == Scorer::UndirectedPersistence.name()
+            {
+                s.predicted_exposure = Some(persistence_total);
+            }
+        }
+        Ok(scores)
+    }
 }
 
 /// Total weight of the links of week t between distinct nodes.

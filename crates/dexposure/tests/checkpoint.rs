@@ -4,7 +4,7 @@
 
 use dexposure::datasets;
 use dexposure::model::evaluate::ForecastScores;
-use dexposure::model::experiment::{EvaluationAnchors, evaluate_state};
+use dexposure::model::experiment::ResultsRun;
 use dexposure::model::{BackendKind, WeekGraphs};
 
 fn close(a: Option<f64>, b: Option<f64>, what: &str, row: &str) {
@@ -38,7 +38,8 @@ fn shipped_checkpoint_reproduces_its_recorded_metrics() {
     let series = datasets::embedded().expect("sample");
     let metadata = datasets::embedded_metadata().expect("metadata");
     let weeks = WeekGraphs::new(&series, Some(&metadata.catalog)).expect("graphs");
-    let evaluated = evaluate_state(&weeks, &checkpoint, &device, EvaluationAnchors::default())
+    let evaluated = ResultsRun::new(&weeks, device.clone())
+        .checkpoint(&checkpoint)
         .expect("evaluation");
     assert_eq!(evaluated.len(), recorded.len());
     for (e, r) in evaluated.iter().zip(&recorded) {
