@@ -254,8 +254,12 @@ pub struct CheckpointFiles {
 }
 
 fn parse_meta(text: &[u8], path: &Path) -> Result<CheckpointMeta> {
-    let meta: CheckpointMeta = serde_json::from_slice(text)
-        .map_err(|e| ModelError::checkpoint(path, format!("not a checkpoint description: {e}")))?;
+    let invalid = |e: serde_json::Error| {
+        ModelError::checkpoint(path, format!("not a checkpoint description: {e}"))
+    };
+    let mut value: serde_json::Value = serde_json::from_slice(text).map_err(invalid)?;
+    fill_model_defaults(&mut value);
+    let meta: CheckpointMeta = serde_json::from_value(value).map_err(invalid)?;
     if meta.format != FORMAT || meta.version != VERSION {
         return Err(ModelError::checkpoint(
             path,
@@ -278,6 +282,30 @@ fn parse_meta(text: &[u8], path: &Path) -> Result<CheckpointMeta> {
         .validate()
         .map_err(|e| ModelError::checkpoint(path, e.to_string()))?;
     Ok(meta)
+}
+
+/// Fills the `ForecasterConfig` fields a checkpoint written before they existed lacks with
+/// their defaults (burn's `#[derive(Config)]` does not default a missing field when
+/// deserialising): a field added with a default that keeps the old behaviour then loads old
+/// checkpoints unchanged.
+fn fill_model_defaults(value: &mut serde_json::Value) {
+    let Some(model) = value.get_mut("model").and_then(|m| m.as_object_mut()) else {
+        return;
+    };
+    let size = |key: &str| {
+        model
+            .get(key)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0) as usize
+    };
+    let defaults = ForecasterConfig::new(size("node_features"), size("pair_features"));
+    if let Ok(serde_json::Value::Object(defaults)) = serde_json::to_value(&defaults) {
+        for (key, default) in defaults {
+            if key != "node_features" && key != "pair_features" {
+                model.entry(key).or_insert(default);
+            }
+        }
+    }
 }
 
 /// Runs a burn decoding step, turning its errors and any panic into a checkpoint error.

@@ -215,6 +215,23 @@ fn damaged_checkpoints_are_typed_errors_naming_the_file() {
     value["scaling"]["features"]["history_extras"] = serde_json::json!(false);
     std::fs::write(&meta_path, serde_json::to_string(&value).expect("json")).expect("write");
     expect_checkpoint_error("other feature set", "checkpoint.json");
+    // Written before `pair_skip` existed: the default (off) is filled in and it loads; a
+    // missing size is still an error.
+    let mut value: serde_json::Value = serde_json::from_str(&meta).expect("json");
+    let model_config = value["model"].as_object_mut().expect("model");
+    assert_eq!(
+        model_config.remove("pair_skip"),
+        Some(serde_json::json!(false))
+    );
+    std::fs::write(&meta_path, serde_json::to_string(&value).expect("json")).expect("write");
+    let old = Checkpoint::load(dir.path(), &cpu()).expect("an older checkpoint loads");
+    assert!(!old.state.model_config.pair_skip);
+    value["model"]
+        .as_object_mut()
+        .expect("model")
+        .remove("node_features");
+    std::fs::write(&meta_path, serde_json::to_string(&value).expect("json")).expect("write");
+    expect_checkpoint_error("missing size", "checkpoint.json");
     std::fs::remove_file(&meta_path).expect("rm");
     expect_checkpoint_error("missing", "checkpoint.json");
 }
