@@ -125,7 +125,8 @@ pub struct ResultsRun<'a> {
     /// The anchors read.
     pub anchors: EvaluationAnchors,
     /// When set, a ROLAND of these sizes is trained per checkpoint (same horizon, seed, split,
-    /// pairs and loss as the checkpoint's training) and scored as a row.
+    /// pairs and loss as the checkpoint's training; its initialisation seeded by the
+    /// checkpoint's training seed) and scored as a row.
     pub roland: Option<RolandConfig>,
 }
 
@@ -190,7 +191,7 @@ impl<'a> ResultsRun<'a> {
             Some(sizes) => Some(
                 RolandTrainer::new(weeks, split.clone(), device.clone()).fit(
                     &state.scaling.features,
-                    sizes,
+                    &sizes.clone().with_init_seed(seed),
                     &state.train_config,
                 )?,
             ),
