@@ -129,15 +129,10 @@ pub(crate) fn score_pairs(
             let logits = out.clone().narrow(1, 0, 1).reshape([p]);
             let residual = to_f64(out.narrow(1, 1, 1).reshape([p]))?;
             let probabilities = to_f64(sigmoid(logits))?;
-            let log_weights: Vec<f64> = chunk
-                .iter()
-                .zip(residual)
-                .map(|(&(u, v), r)| {
-                    let now = ln1p(g.out_csr().weight(u as usize, v as usize).unwrap_or(0.0));
-                    (now + r).max(0.0)
-                })
-                .collect();
-            Ok((probabilities, log_weights))
+            Ok((
+                probabilities,
+                log_weights_from_residuals(g, chunk, residual),
+            ))
         })
         .collect::<Result<Vec<_>>>()?;
     let (mut probabilities, mut log_weights) = (Vec::new(), Vec::new());
@@ -146,6 +141,23 @@ pub(crate) fn score_pairs(
         log_weights.extend(w);
     }
     Ok((probabilities, log_weights))
+}
+
+/// Predicted ln(1 + w) at t + h of `pairs` of week `g`: ln(1 + w_t) plus the predicted
+/// residual, at least 0.
+pub(crate) fn log_weights_from_residuals(
+    g: &ExposureGraph,
+    pairs: &[(u32, u32)],
+    residuals: Vec<f64>,
+) -> Vec<f64> {
+    pairs
+        .iter()
+        .zip(residuals)
+        .map(|(&(u, v), r)| {
+            let now = ln1p(g.out_csr().weight(u as usize, v as usize).unwrap_or(0.0));
+            (now + r).max(0.0)
+        })
+        .collect()
 }
 
 /// Runs `model` on the anchor week of `featurizer` for `pairs` (node indices of that week).

@@ -28,8 +28,8 @@ use dexposure_snapshot::ProtocolId;
 use rustc_hash::FxHashMap;
 
 use crate::error::{ModelError, Result};
-use crate::features::{FeatureSet, Normalizer, ln1p};
-use crate::forecast::to_f64;
+use crate::features::{FeatureSet, Normalizer};
+use crate::forecast::{log_weights_from_residuals, to_f64};
 use crate::forecaster::{Forecaster, PairForecast};
 use crate::history::{ForecastSplit, SplitPart, WeekGraphs};
 use crate::model::{float_matrix, int_tensor, linear, scatter_add};
@@ -482,17 +482,9 @@ impl Forecaster for RolandForecaster {
         let p = pairs.len();
         let scores = to_f64(sigmoid(out.clone().narrow(1, 0, 1).reshape([p])))?;
         let residual = to_f64(out.narrow(1, 1, 1).reshape([p]))?;
-        let log_weights = pairs
-            .iter()
-            .zip(residual)
-            .map(|(&(u, v), r)| {
-                let now = ln1p(g.out_csr().weight(u as usize, v as usize).unwrap_or(0.0));
-                (now + r).max(0.0)
-            })
-            .collect();
         Ok(PairForecast {
             scores,
-            log_weights,
+            log_weights: log_weights_from_residuals(g, pairs, residual),
         })
     }
 
@@ -622,13 +614,14 @@ impl<'a> RolandTrainer<'a> {
                     heads: heads_optimizer.step(config.lr_heads, heads, heads_grads),
                 };
             }
+            let train_seconds = started.elapsed().as_secs_f64();
             let auprc = self.validation_auprc(&model.valid(), &inputs, &validation)?;
             history.push(EpochRecord {
                 epoch,
                 train_loss: loss_sum / train.len() as f64,
                 validation_auprc: auprc,
                 seconds: started.elapsed().as_secs_f64(),
-                train_seconds: 0.0,
+                train_seconds,
                 steps: train.len(),
             });
             if auprc > best.0 {
