@@ -11,7 +11,7 @@ use crate::error::{ModelError, Result};
 use crate::features::{FeatureScaling, PairFeaturizer, ln1p};
 use crate::forecaster::{Forecaster, PairForecast};
 use crate::history::WeekGraphs;
-use crate::model::{GraphTabularTransformer, GraphTensors, float_matrix, int_tensor};
+use crate::model::{GraphTabularTransformer, GraphTensors, float_matrix, pair_indices};
 use crate::pairs::CandidateConfig;
 
 /// Turns model outputs into a forecast graph; fitted on validation weeks.
@@ -118,8 +118,7 @@ pub(crate) fn score_pairs(
             let mut pair_x = featurizer.features(chunk);
             scaling.pair.apply(&mut pair_x);
             let p = chunk.len();
-            let src = int_tensor(chunk.iter().map(|&(u, _)| i64::from(u)).collect(), device);
-            let dst = int_tensor(chunk.iter().map(|&(_, v)| i64::from(v)).collect(), device);
+            let (src, dst) = pair_indices(chunk, device);
             let out = model.heads.links(
                 z.clone(),
                 src,

@@ -283,7 +283,7 @@ fn edge_attention(
 }
 
 /// `out[dst[e]] += values[e]` into `rows` zero rows: the per-node sum over its edges.
-pub(crate) fn scatter_add(rows: usize, dst: &Tensor<1, Int>, values: Tensor<2>) -> Tensor<2> {
+fn scatter_add(rows: usize, dst: &Tensor<1, Int>, values: Tensor<2>) -> Tensor<2> {
     let [_, width] = values.dims();
     Tensor::<2>::zeros([rows, width], &values.device()).select_assign(
         0,
@@ -440,7 +440,22 @@ pub struct NeighbourMean {
 }
 
 impl NeighbourMean {
-    fn apply(&self, z: Tensor<2>) -> Tensor<2> {
+    /// The scatter `out[dst[e]] += weight[e] · z[src[e]]` over the given edges.
+    pub(crate) fn from_edges(
+        dst: Vec<i64>,
+        src: Vec<i64>,
+        weight: Vec<f32>,
+        device: &Device,
+    ) -> Self {
+        Self {
+            len: dst.len(),
+            dst: int_tensor(dst, device),
+            src: int_tensor(src, device),
+            weight: float_column(weight, device),
+        }
+    }
+
+    pub(crate) fn apply(&self, z: Tensor<2>) -> Tensor<2> {
         let [n, d] = z.dims();
         let device = z.device();
         if self.len == 0 {
@@ -497,12 +512,7 @@ impl GraphTensors {
                 src: int_tensor(src, device),
                 log_weight: float_column(lw, device),
             };
-            let mean = NeighbourMean {
-                len: mdst.len(),
-                dst: int_tensor(mdst, device),
-                src: int_tensor(msrc, device),
-                weight: float_column(mw, device),
-            };
+            let mean = NeighbourMean::from_edges(mdst, msrc, mw, device);
             (edges, mean)
         };
         // A node attends over the sources of its in-edges (in-CSR row) and over the targets
@@ -516,6 +526,14 @@ impl GraphTensors {
             outgoing_mean,
         }
     }
+}
+
+/// Source and target node indices of `pairs` as two Int vectors on the device.
+pub fn pair_indices(pairs: &[(u32, u32)], device: &Device) -> (Tensor<1, Int>, Tensor<1, Int>) {
+    (
+        int_tensor(pairs.iter().map(|&(u, _)| i64::from(u)).collect(), device),
+        int_tensor(pairs.iter().map(|&(_, v)| i64::from(v)).collect(), device),
+    )
 }
 
 /// An Int vector on the device.

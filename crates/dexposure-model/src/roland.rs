@@ -27,14 +27,15 @@ use dexposure_graph::rng::SplitMix64;
 use dexposure_snapshot::ProtocolId;
 use rustc_hash::FxHashMap;
 
+use crate::baselines::check_pairs;
 use crate::error::{ModelError, Result};
-use crate::features::{FeatureSet, Normalizer};
+use crate::features::{FeatureSet, Neighbourhood, Normalizer};
 use crate::forecast::{log_weights_from_residuals, to_f64};
 use crate::forecaster::{Forecaster, PairForecast};
 use crate::history::{ForecastSplit, SplitPart, WeekGraphs};
-use crate::model::{float_matrix, int_tensor, linear, scatter_add};
+use crate::model::{NeighbourMean, float_matrix, linear, pair_indices};
 use crate::pairs::{AnchorPairs, NodeTargets};
-use crate::train::{EpochRecord, TrainConfig, adam, multitask_loss, subsample};
+use crate::train::{EarlyStopping, EpochRecord, TrainConfig, adam, multitask_loss, subsample};
 
 /// Sizes of ROLAND (the DeXposure paper's: MLP 128 → 64, GCN 64 + GRU, GCN 32 + GRU).
 #[derive(Config, Debug, PartialEq)]
@@ -193,44 +194,31 @@ impl Roland {
 /// its edges: O(N + E) memory.
 #[derive(Debug, Clone)]
 pub struct GcnPropagation {
-    nodes: usize,
-    dst: Tensor<1, Int>,
-    src: Tensor<1, Int>,
-    coefficient: Tensor<2>,
+    scatter: NeighbourMean,
 }
 
 impl GcnPropagation {
     /// The propagation of `g` on `device`.
     pub fn new(g: &ExposureGraph, device: &Device) -> Self {
-        let n = g.node_count();
-        let undirected = g.undirected();
-        let neighbours = |i: usize| {
-            undirected
-                .neighbours(i)
-                .iter()
-                .filter(move |&&j| j as usize != i)
-        };
-        let degree: Vec<f64> = (0..n).map(|i| 1.0 + neighbours(i).count() as f64).collect();
+        let nbrs = Neighbourhood::of(g);
+        let degree: Vec<f64> = (0..g.node_count())
+            .map(|i| 1.0 + nbrs.degree(i) as f64)
+            .collect();
         let (mut dst, mut src, mut coefficient) = (Vec::new(), Vec::new(), Vec::new());
-        for i in 0..n {
-            for j in std::iter::once(i).chain(neighbours(i).map(|&j| j as usize)) {
+        for i in 0..g.node_count() {
+            for j in std::iter::once(i).chain(nbrs.neighbours(i).iter().map(|&j| j as usize)) {
                 dst.push(i as i64);
                 src.push(j as i64);
                 coefficient.push((1.0 / (degree[i] * degree[j]).sqrt()) as f32);
             }
         }
-        let edges = coefficient.len();
         Self {
-            nodes: n,
-            dst: int_tensor(dst, device),
-            src: int_tensor(src, device),
-            coefficient: float_matrix(coefficient, edges, 1, device),
+            scatter: NeighbourMean::from_edges(dst, src, coefficient, device),
         }
     }
 
     fn apply(&self, x: Tensor<2>) -> Tensor<2> {
-        let messages = x.select(0, self.src.clone()) * self.coefficient.clone();
-        scatter_add(self.nodes, &self.dst, messages)
+        self.scatter.apply(x)
     }
 }
 
@@ -458,26 +446,14 @@ impl Forecaster for RolandForecaster {
     ) -> Result<PairForecast> {
         let z = self.embeddings(weeks, t)?;
         let g = weeks.graph(t);
-        let n = g.node_count() as u32;
-        if let Some(&(u, v)) = pairs.iter().find(|&&(u, v)| u >= n || v >= n) {
-            return Err(ModelError::InvalidArgument(format!(
-                "pair ({u}, {v}) is not a pair of the {n} nodes of week {t}"
-            )));
-        }
+        check_pairs(weeks, t, pairs)?;
         if pairs.is_empty() {
             return Ok(PairForecast {
                 scores: Vec::new(),
                 log_weights: Vec::new(),
             });
         }
-        let src = int_tensor(
-            pairs.iter().map(|&(u, _)| i64::from(u)).collect(),
-            &self.device,
-        );
-        let dst = int_tensor(
-            pairs.iter().map(|&(_, v)| i64::from(v)).collect(),
-            &self.device,
-        );
+        let (src, dst) = pair_indices(pairs, &self.device);
         let out = self.model.links(z, src, dst);
         let p = pairs.len();
         let scores = to_f64(sigmoid(out.clone().narrow(1, 0, 1).reshape([p])))?;
@@ -548,17 +524,9 @@ impl<'a> RolandTrainer<'a> {
             normalizer: &normalizer,
             config: &sizes,
         };
-        let validation: Vec<AnchorPairs> = validation_anchors
-            .iter()
-            .map(|&t| {
-                let seed = config.seed.wrapping_add(1_000_003 * (t as u64 + 1));
-                let pairs = AnchorPairs::sample(self.weeks, t, h, &config.sampler(seed))?;
-                Ok(pairs.subset(&subsample(pairs.len(), 4 * config.pairs_per_step, seed)))
-            })
-            .collect::<Result<_>>()?;
-        let mut best: (f64, Roland) = (f64::NEG_INFINITY, model.clone());
+        let validation = config.validation_pairs(self.weeks, &self.split)?;
+        let mut stopping = EarlyStopping::new(f64::NEG_INFINITY, model.clone(), config.patience);
         let mut history = Vec::new();
-        let mut since_best = 0;
         for epoch in 1..=config.epochs {
             let started = std::time::Instant::now();
             let epoch_seed = config.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -570,7 +538,8 @@ impl<'a> RolandTrainer<'a> {
                 let graph = GcnPropagation::new(g, &ad);
                 let states = model.step(inputs.node_matrix(s, &ad), &graph, previous);
                 memory.replace(g, &states)?;
-                if !train.contains(&s) || g.node_count() == 0 {
+                // Training anchors are the train weeks whose target week is a train week too.
+                if s + h >= self.split.train.end || g.node_count() == 0 {
                     continue;
                 }
                 let seed = epoch_seed ^ (s as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
@@ -580,14 +549,7 @@ impl<'a> RolandTrainer<'a> {
                     continue;
                 }
                 let z = states.second;
-                let src = int_tensor(
-                    pairs.pairs.iter().map(|&(u, _)| i64::from(u)).collect(),
-                    &ad,
-                );
-                let dst = int_tensor(
-                    pairs.pairs.iter().map(|&(_, v)| i64::from(v)).collect(),
-                    &ad,
-                );
+                let (src, dst) = pair_indices(&pairs.pairs, &ad);
                 let loss = multitask_loss(
                     model.links(z.clone(), src, dst),
                     model.nodes(z),
@@ -624,18 +586,12 @@ impl<'a> RolandTrainer<'a> {
                 train_seconds,
                 steps: train.len(),
             });
-            if auprc > best.0 {
-                best = (auprc, model.clone());
-                since_best = 0;
-            } else {
-                since_best += 1;
-                if since_best >= config.patience {
-                    break;
-                }
+            if stopping.observe(auprc, &model) {
+                break;
             }
         }
         Ok(RolandForecaster {
-            model: best.1.valid(),
+            model: stopping.into_best().valid(),
             config: sizes,
             features: features.clone(),
             normalizer,
@@ -662,14 +618,7 @@ impl<'a> RolandTrainer<'a> {
             if pairs.is_empty() {
                 continue;
             }
-            let src = int_tensor(
-                pairs.pairs.iter().map(|&(u, _)| i64::from(u)).collect(),
-                &self.device,
-            );
-            let dst = int_tensor(
-                pairs.pairs.iter().map(|&(_, v)| i64::from(v)).collect(),
-                &self.device,
-            );
+            let (src, dst) = pair_indices(&pairs.pairs, &self.device);
             let logits = model
                 .links(z, src, dst)
                 .narrow(1, 0, 1)

@@ -22,7 +22,7 @@ use crate::features::{FeatureScaling, FeatureSet, Normalizer, PAIR_FEATURES, Pai
 use crate::forecast::{Calibration, TrainedForecaster, run_model};
 use crate::history::{ForecastSplit, SplitPart, WeekGraphs};
 use crate::model::{
-    ForecasterConfig, GraphTabularTransformer, GraphTensors, float_matrix, int_tensor,
+    ForecasterConfig, GraphTabularTransformer, GraphTensors, float_matrix, pair_indices,
 };
 use crate::pairs::{AnchorPairs, CandidateConfig, NodeTargets};
 
@@ -162,6 +162,24 @@ impl TrainConfig {
             )));
         }
         Ok(())
+    }
+
+    /// The validation pairs of `split`, drawn once with the training sampler (seed fixed by
+    /// the config), at most `4 · pairs_per_step` per anchor.
+    pub(crate) fn validation_pairs(
+        &self,
+        weeks: &WeekGraphs,
+        split: &ForecastSplit,
+    ) -> Result<Vec<AnchorPairs>> {
+        split
+            .anchors(SplitPart::Validation, self.horizon)
+            .into_par_iter()
+            .map(|t| {
+                let seed = self.seed.wrapping_add(1_000_003 * (t as u64 + 1));
+                let pairs = AnchorPairs::sample(weeks, t, self.horizon, &self.sampler(seed))?;
+                Ok(pairs.subset(&subsample(pairs.len(), 4 * self.pairs_per_step, seed)))
+            })
+            .collect()
     }
 
     pub(crate) fn sampler(&self, seed: u64) -> PairSampler {
@@ -398,7 +416,7 @@ impl<'a> Trainer<'a> {
         // burn's autodiff graph that the first backward pass consumes, and the second step
         // would fail ("graph tape has already been consumed").
         let mut model = state.model.clone();
-        let validation = self.validation_pairs(&config)?;
+        let validation = config.validation_pairs(self.weeks, &self.split)?;
         // A warm-started fresh model is already a fitted ranker: it is recorded as epoch 0
         // (no steps), and later epochs must beat it.
         if state.history.is_empty() && config.pair_warm_start {
@@ -413,11 +431,11 @@ impl<'a> Trainer<'a> {
                 steps: 0,
             });
         }
-        let mut best = (
+        let mut stopping = EarlyStopping::new(
             state.best_validation_auprc().unwrap_or(f64::NEG_INFINITY),
             model.clone(),
+            config.patience,
         );
-        let mut since_best = 0;
         let anchors = self.split.anchors(SplitPart::Train, h);
         let per_epoch = config
             .anchors_per_epoch
@@ -463,20 +481,14 @@ impl<'a> Trainer<'a> {
                 ));
             }
             state.history.push(record);
-            if auprc > best.0 {
-                best = (auprc, model.clone());
-                since_best = 0;
-            } else {
-                since_best += 1;
-                if since_best >= config.patience {
-                    break;
-                }
+            if stopping.observe(auprc, &model) {
+                break;
             }
         }
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
-        state.model = best.1;
+        state.model = stopping.into_best();
         state.calibration = self.calibrate(&state)?;
         Ok(state)
     }
@@ -524,16 +536,11 @@ impl<'a> Trainer<'a> {
             z = z.detach();
         }
         let p = pairs.len();
+        let (sources, targets) = pair_indices(&pairs.pairs, device);
         let out = model.heads.links(
             z.clone(),
-            int_tensor(
-                pairs.pairs.iter().map(|&(u, _)| i64::from(u)).collect(),
-                device,
-            ),
-            int_tensor(
-                pairs.pairs.iter().map(|&(_, v)| i64::from(v)).collect(),
-                device,
-            ),
+            sources,
+            targets,
             float_matrix(pair_x, p, scaling.pair.dim(), device),
         );
         let targets = NodeTargets::of(self.weeks, t, h);
@@ -561,20 +568,6 @@ impl<'a> Trainer<'a> {
                 .step(config.lr_encoder, encoder, encoder_grads)
         };
         Ok((GraphTabularTransformer { encoder, heads }, value))
-    }
-
-    /// Validation pairs, drawn once with the training sampler (seed fixed by the config).
-    fn validation_pairs(&self, config: &TrainConfig) -> Result<Vec<AnchorPairs>> {
-        self.split
-            .anchors(SplitPart::Validation, config.horizon)
-            .into_par_iter()
-            .map(|t| {
-                let seed = config.seed.wrapping_add(1_000_003 * (t as u64 + 1));
-                let pairs =
-                    AnchorPairs::sample(self.weeks, t, config.horizon, &config.sampler(seed))?;
-                Ok(pairs.subset(&subsample(pairs.len(), 4 * config.pairs_per_step, seed)))
-            })
-            .collect()
     }
 
     fn validation_auprc(
@@ -673,6 +666,41 @@ fn smooth_l1(d: Tensor<1>) -> Tensor<1> {
     let a = d.abs();
     let m = a.clone().clamp_max(1.0);
     m.clone() * m.clone() * 0.5 + (a - m)
+}
+
+/// Early stopping on validation AUPRC: keeps the best model seen and says when `patience`
+/// epochs in a row did not beat it.
+pub(crate) struct EarlyStopping<M> {
+    best: (f64, M),
+    since_best: usize,
+    patience: usize,
+}
+
+impl<M: Clone> EarlyStopping<M> {
+    /// Starts from `model` scored `auprc` (−∞ for a model that must be beaten by any epoch).
+    pub(crate) fn new(auprc: f64, model: M, patience: usize) -> Self {
+        Self {
+            best: (auprc, model),
+            since_best: 0,
+            patience,
+        }
+    }
+
+    /// Records an epoch's model and score; true when training should stop.
+    pub(crate) fn observe(&mut self, auprc: f64, model: &M) -> bool {
+        if auprc > self.best.0 {
+            self.best = (auprc, model.clone());
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
+        }
+        self.since_best >= self.patience
+    }
+
+    /// The best model.
+    pub(crate) fn into_best(self) -> M {
+        self.best.1
+    }
 }
 
 /// The multi-task loss of one week pair: `link · BCE(pos_weight)` over the pairs' exist
