@@ -157,15 +157,7 @@ impl Input {
 fn load(data: Option<&Path>, metadata: Option<&Path>) -> anyhow::Result<(WeekGraphs, DataLabel)> {
     let (series, meta) = datasets::load_or_embedded(data, metadata)?;
     let weeks = WeekGraphs::new(&series, meta.as_ref().map(|m| &m.catalog))?;
-    let label = match data {
-        None => DataLabel::new(datasets::EMBEDDED_NAME, true),
-        Some(p) => DataLabel::new(
-            p.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            false,
-        ),
-    };
+    let label = datasets::data_label(data);
     Ok((weeks, label))
 }
 

@@ -33,6 +33,7 @@ use std::fmt::Write as _;
 use dexposure_graph::linkpred::{
     PairKind, PairSampler, RegressionErrors, auroc, average_precision, recall_at_k,
 };
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
@@ -88,19 +89,50 @@ impl Evaluation {
         weeks: &WeekGraphs,
         anchors: &[usize],
     ) -> Result<Vec<ForecastScores>> {
+        self.evaluate_prepared(forecasters, weeks, &self.prepare(weeks, anchors)?)
+    }
+
+    /// Draws the pairs, candidates and targets of every anchor once (anchors in parallel), so
+    /// that forecasters scored one after the other ([`Evaluation::evaluate_prepared`]) share
+    /// them without drawing them again.
+    pub fn prepare(&self, weeks: &WeekGraphs, anchors: &[usize]) -> Result<PreparedAnchors> {
+        check_anchors(weeks, anchors, self.horizon, "evaluation")?;
+        let setups = anchors
+            .par_iter()
+            .map(|&t| self.setup(weeks, t))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(PreparedAnchors {
+            evaluation: self.clone(),
+            setups,
+        })
+    }
+
+    /// Scores several forecasters on anchors prepared by this evaluation; equals
+    /// [`Evaluation::evaluate_all`] on the same anchors.
+    pub fn evaluate_prepared(
+        &self,
+        forecasters: &[&dyn Forecaster],
+        weeks: &WeekGraphs,
+        prepared: &PreparedAnchors,
+    ) -> Result<Vec<ForecastScores>> {
+        if prepared.evaluation != *self {
+            return Err(ModelError::InvalidArgument(format!(
+                "anchors prepared by {:?} cannot be scored by {self:?}",
+                prepared.evaluation
+            )));
+        }
         let h = self.horizon;
-        check_anchors(weeks, anchors, h, "evaluation")?;
         let mut pools: Vec<Pool> = forecasters.iter().map(|_| Pool::default()).collect();
-        for &t in anchors {
-            let setup = self.setup(weeks, t)?;
+        for setup in &prepared.setups {
             for (forecaster, pool) in forecasters.iter().zip(&mut pools) {
-                pool.add(*forecaster, weeks, &setup)?;
+                pool.add(*forecaster, weeks, setup)?;
             }
         }
+        let n = prepared.setups.len();
         forecasters
             .iter()
             .zip(pools)
-            .map(|(f, pool)| pool.finish(f.name(), h, self.seed, anchors.len()))
+            .map(|(f, pool)| pool.finish(f.name(), h, self.seed, n))
             .collect()
     }
 
@@ -201,6 +233,28 @@ struct PositiveTarget {
     weight: f64,
     /// Not linked at t in either direction.
     new_link: bool,
+}
+
+/// The pairs, candidates and targets of a list of anchors, drawn by one [`Evaluation`].
+pub struct PreparedAnchors {
+    evaluation: Evaluation,
+    setups: Vec<AnchorSetup>,
+}
+
+impl PreparedAnchors {
+    /// Anchor weeks, in order.
+    pub fn anchors(&self) -> Vec<usize> {
+        self.setups.iter().map(|s| s.t).collect()
+    }
+}
+
+impl std::fmt::Debug for PreparedAnchors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedAnchors")
+            .field("evaluation", &self.evaluation)
+            .field("anchors", &self.anchors())
+            .finish()
+    }
 }
 
 /// Everything one anchor contributes, the same for every forecaster.
@@ -403,6 +457,8 @@ impl Pool {
             node_rmse: nodes.map(|e| e.rmse),
             actual_exposure: self.exposure,
             predicted_exposure: None,
+            train_seconds: None,
+            predict_seconds: None,
         })
     }
 }
@@ -490,11 +546,18 @@ pub struct ForecastScores {
     pub actual_exposure: f64,
     /// Σ over anchors of the forecast graph's link sizes, when the caller fills it.
     pub predicted_exposure: Option<f64>,
+    /// Wall-clock seconds to train the forecaster, when the caller measured them.
+    #[serde(default)]
+    pub train_seconds: Option<f64>,
+    /// Wall-clock seconds the forecaster spent predicting the anchors' pairs and nodes, when
+    /// the caller measured them.
+    #[serde(default)]
+    pub predict_seconds: Option<f64>,
 }
 
 /// The metric columns of [`ResultsTable`], in order. `exposure_ratio` is predicted / actual
-/// exposure.
-pub const METRIC_COLUMNS: [&str; 18] = [
+/// exposure; the two time columns are filled by callers that time their rows (the benchmark).
+pub const METRIC_COLUMNS: [&str; 20] = [
     "uniform_auroc",
     "uniform_auprc",
     "uniform_recall_at_k",
@@ -513,6 +576,8 @@ pub const METRIC_COLUMNS: [&str; 18] = [
     "actual_exposure",
     "predicted_exposure",
     "exposure_ratio",
+    "train_seconds",
+    "predict_seconds",
 ];
 
 impl ForecastScores {
@@ -544,6 +609,8 @@ impl ForecastScores {
             Some(self.actual_exposure),
             self.predicted_exposure,
             self.exposure_ratio(),
+            self.train_seconds,
+            self.predict_seconds,
         ]
     }
 }
@@ -602,7 +669,8 @@ impl ResultsRow {
 /// (`uniform_auroc`, `uniform_auprc`, `uniform_recall_at_k`, `hard_auroc`, `hard_auprc`,
 /// `new_link_auroc`, `new_link_auprc`, `direction_accuracy`, `ranking_precision`,
 /// `ranking_recall`, `weight_mae`, `weight_rmse`, `weight_weighted_mae`, `node_mae`,
-/// `node_rmse`, `actual_exposure`, `predicted_exposure`, `exposure_ratio`). The CSV has a
+/// `node_rmse`, `actual_exposure`, `predicted_exposure`, `exposure_ratio`, `train_seconds`,
+/// `predict_seconds`). The CSV has a
 /// `<metric>_mean` and a `<metric>_sd` column per metric (empty when undefined); Markdown shows
 /// `mean ± sd` (just the mean with one run, `–` when undefined).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1108,6 +1176,8 @@ mod tests {
             node_rmse: None,
             actual_exposure: 100.0,
             predicted_exposure: Some(50.0 * seed as f64),
+            train_seconds: None,
+            predict_seconds: None,
         }
     }
 

@@ -48,6 +48,10 @@
 //! - [`Forecaster`]: what every row of the results table implements; [`baselines`] (heuristics,
 //!   pair-feature logistic regression); [`evaluate`] (protocols (a)–(e) of §9, [`evaluate::ResultsTable`]);
 //!   [`experiment`] (all rows for trained checkpoints).
+//! - The link-prediction baselines of the DeXposure paper, on the same pairs and loss:
+//!   [`roland`] (recurrent, memory per protocol), [`gcn`], [`gat`] and [`node2vec`] (static per
+//!   week, trained by [`gnn::StaticGnnTrainer`]); [`benchmark`] runs every row at every horizon
+//!   and seed, resumably.
 //!
 //! # Backends
 //! One model definition runs on every burn backend compiled in ([`BackendKind`]): cargo
@@ -56,6 +60,7 @@
 //! a checkpoint written on one loads on the others.
 
 pub mod baselines;
+pub mod benchmark;
 mod error;
 pub mod evaluate;
 pub mod experiment;
@@ -72,7 +77,11 @@ pub use pairs::{AnchorPairs, CandidateConfig, NodeTargets};
 pub mod backend;
 pub mod checkpoint;
 pub mod forecast;
+pub mod gat;
+pub mod gcn;
+pub mod gnn;
 pub mod model;
+pub mod node2vec;
 pub mod roland;
 #[cfg(test)]
 mod test_series;
@@ -83,6 +92,10 @@ pub use backend::BackendKind;
 pub use burn::prelude::Device;
 pub use checkpoint::{Checkpoint, CheckpointFiles, CheckpointMeta, TrainingData};
 pub use forecast::{Calibration, ForecastGraph, ModelOutputs, TrainedForecaster};
+pub use gat::GatConfig;
+pub use gcn::GcnConfig;
+pub use gnn::{StaticGnnForecaster, StaticGnnTrainer};
 pub use model::{ForecasterConfig, GraphTabularTransformer};
+pub use node2vec::Node2VecConfig;
 pub use roland::{RolandConfig, RolandForecaster, RolandTrainer};
 pub use train::{EpochRecord, LossWeights, TrainConfig, Trainer, TrainingState};

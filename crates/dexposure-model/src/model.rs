@@ -123,7 +123,7 @@ pub(crate) fn linear(
     }
 }
 
-fn uniform_param<const D: usize>(
+pub(crate) fn uniform_param<const D: usize>(
     rng: &mut SplitMix64,
     shape: [usize; D],
     k: f64,
@@ -283,7 +283,7 @@ fn edge_attention(
 }
 
 /// `out[dst[e]] += values[e]` into `rows` zero rows: the per-node sum over its edges.
-fn scatter_add(rows: usize, dst: &Tensor<1, Int>, values: Tensor<2>) -> Tensor<2> {
+pub(crate) fn scatter_add(rows: usize, dst: &Tensor<1, Int>, values: Tensor<2>) -> Tensor<2> {
     let [_, width] = values.dims();
     Tensor::<2>::zeros([rows, width], &values.device()).select_assign(
         0,

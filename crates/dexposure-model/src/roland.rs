@@ -27,13 +27,14 @@ use dexposure_graph::rng::SplitMix64;
 use dexposure_snapshot::ProtocolId;
 use rustc_hash::FxHashMap;
 
-use crate::baselines::check_pairs;
 use crate::error::{ModelError, Result};
-use crate::features::{FeatureSet, Neighbourhood, Normalizer};
-use crate::forecast::{log_weights_from_residuals, to_f64};
+use crate::features::{FeatureSet, Normalizer};
+use crate::gcn::GcnPropagation;
+use crate::gnn::{HadamardHeads, NodeInputs};
+use crate::forecast::to_f64;
 use crate::forecaster::{Forecaster, PairForecast};
 use crate::history::{ForecastSplit, SplitPart, WeekGraphs};
-use crate::model::{NeighbourMean, float_matrix, linear, pair_indices};
+use crate::model::{float_matrix, linear, pair_indices};
 use crate::pairs::{AnchorPairs, NodeTargets};
 use crate::train::{EarlyStopping, EpochRecord, TrainConfig, adam, multitask_loss, subsample};
 
@@ -91,10 +92,7 @@ impl RolandConfig {
                 hidden: layer(self.gcn2, 3 * self.gcn2),
             },
         };
-        let heads = RolandHeads {
-            decoder: layer(self.gcn2, 2),
-            node: layer(self.gcn2, 1),
-        };
+        let heads = HadamardHeads::init(self.gcn2, &mut rng, device);
         Ok(Roland { encoder, heads })
     }
 }
@@ -132,20 +130,13 @@ pub struct RolandEncoder {
     gru2: GruCell,
 }
 
-/// Hadamard decoder (exist logit and log-weight residual) and node head.
-#[derive(Module, Debug)]
-pub struct RolandHeads {
-    decoder: Linear,
-    node: Linear,
-}
-
 /// The whole model (two parameter groups, as the transformer).
 #[derive(Module, Debug)]
 pub struct Roland {
     /// MLP, GCN and GRU layers.
     pub encoder: RolandEncoder,
     /// Decoder and node head.
-    pub heads: RolandHeads,
+    pub heads: HadamardHeads,
 }
 
 /// The states of one week, one row per node of that week.
@@ -177,48 +168,12 @@ impl Roland {
         sources: Tensor<1, Int>,
         targets: Tensor<1, Int>,
     ) -> Tensor<2> {
-        let zu = z.clone().select(0, sources);
-        let zv = z.select(0, targets);
-        self.heads.decoder.forward(zu * zv)
+        self.heads.links(z, sources, targets)
     }
 
     /// `[N]`: Δ ln(1 + TVL) per node.
     pub fn nodes(&self, z: Tensor<2>) -> Tensor<1> {
-        let [n, _] = z.dims();
-        self.heads.node.forward(z).reshape([n])
-    }
-}
-
-/// The symmetric-normalised GCN propagation `D^-½ (A + I) D^-½` of a week's undirected simple
-/// graph (every link counts once whatever its weight or direction), as a gather/scatter over
-/// its edges: O(N + E) memory.
-#[derive(Debug, Clone)]
-pub struct GcnPropagation {
-    scatter: NeighbourMean,
-}
-
-impl GcnPropagation {
-    /// The propagation of `g` on `device`.
-    pub fn new(g: &ExposureGraph, device: &Device) -> Self {
-        let nbrs = Neighbourhood::of(g);
-        let degree: Vec<f64> = (0..g.node_count())
-            .map(|i| 1.0 + nbrs.degree(i) as f64)
-            .collect();
-        let (mut dst, mut src, mut coefficient) = (Vec::new(), Vec::new(), Vec::new());
-        for i in 0..g.node_count() {
-            for j in std::iter::once(i).chain(nbrs.neighbours(i).iter().map(|&j| j as usize)) {
-                dst.push(i as i64);
-                src.push(j as i64);
-                coefficient.push((1.0 / (degree[i] * degree[j]).sqrt()) as f32);
-            }
-        }
-        Self {
-            scatter: NeighbourMean::from_edges(dst, src, coefficient, device),
-        }
-    }
-
-    fn apply(&self, x: Tensor<2>) -> Tensor<2> {
-        self.scatter.apply(x)
+        self.heads.nodes(z)
     }
 }
 
@@ -369,14 +324,12 @@ pub struct RolandInputs<'a> {
 
 impl RolandInputs<'_> {
     fn node_matrix(&self, t: usize, device: &Device) -> Tensor<2> {
-        let mut x = self.features.node_features(self.weeks, t);
-        self.normalizer.apply(&mut x);
-        float_matrix(
-            x,
-            self.weeks.graph(t).node_count(),
-            self.normalizer.dim(),
-            device,
-        )
+        NodeInputs {
+            weeks: self.weeks,
+            features: self.features,
+            normalizer: self.normalizer,
+        }
+        .node_matrix(t, device)
     }
 }
 
@@ -445,23 +398,7 @@ impl Forecaster for RolandForecaster {
         pairs: &[(u32, u32)],
     ) -> Result<PairForecast> {
         let z = self.embeddings(weeks, t)?;
-        let g = weeks.graph(t);
-        check_pairs(weeks, t, pairs)?;
-        if pairs.is_empty() {
-            return Ok(PairForecast {
-                scores: Vec::new(),
-                log_weights: Vec::new(),
-            });
-        }
-        let (src, dst) = pair_indices(pairs, &self.device);
-        let out = self.model.links(z, src, dst);
-        let p = pairs.len();
-        let scores = to_f64(sigmoid(out.clone().narrow(1, 0, 1).reshape([p])))?;
-        let residual = to_f64(out.narrow(1, 1, 1).reshape([p]))?;
-        Ok(PairForecast {
-            scores,
-            log_weights: log_weights_from_residuals(g, pairs, residual),
-        })
+        self.model.heads.pair_forecast(z, weeks, t, pairs)
     }
 
     fn predict_nodes(&self, weeks: &WeekGraphs, t: usize) -> Result<Vec<f64>> {

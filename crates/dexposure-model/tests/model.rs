@@ -402,7 +402,8 @@ fn trains_on_a_walk_forward_fold() {
 mod roland {
     use super::*;
     use dexposure_model::Forecaster;
-    use dexposure_model::roland::{GcnPropagation, RolandMemory, RolandRun};
+    use dexposure_model::gcn::GcnPropagation;
+    use dexposure_model::roland::{RolandMemory, RolandRun};
     use dexposure_model::{RolandConfig, RolandTrainer};
 
     fn tiny_roland() -> RolandConfig {
@@ -565,5 +566,256 @@ mod roland {
                 .predict_pairs(&weeks, weeks.len(), &pairs)
                 .is_err()
         );
+    }
+}
+
+mod static_gnn {
+    use super::*;
+    use dexposure_model::gnn::{StaticGnn, StaticGnnTrainer, WeekEncoder};
+    use dexposure_model::node2vec::Node2VecChain;
+    use dexposure_model::{Forecaster, GatConfig, GcnConfig, Node2VecConfig};
+
+    fn tiny_node2vec() -> Node2VecConfig {
+        Node2VecConfig::new()
+            .with_dim(4)
+            .with_walks_per_node(2)
+            .with_walk_length(6)
+            .with_window(2)
+            .with_pairs_per_week(512)
+            .with_batch(256)
+    }
+
+    /// Trains `model` on the first 30 weeks at h = 1 and checks the forecaster's outputs and
+    /// that its scores at a test anchor do not change without the weeks after it.
+    fn trains_and_scores<E: WeekEncoder + 'static>(
+        build: impl Fn(usize) -> StaticGnn<E>,
+        name: &str,
+    ) {
+        let full = sample(30);
+        let weeks = WeekGraphs::new(&full, None).expect("graphs");
+        let split = ForecastSplit::for_dates(weeks.dates(), 1).expect("split");
+        let trainer = StaticGnnTrainer::new(&weeks, split.clone(), cpu());
+        let features = FeatureSet::default();
+        let normalizer = trainer.normalizer(&features).expect("normalizer");
+        let model = build(normalizer.dim());
+        let forecaster = trainer
+            .fit(model, &features, normalizer, &tiny_training(1))
+            .expect("fit");
+        assert_eq!(forecaster.name(), name);
+        assert!(!forecaster.history.is_empty());
+        assert!(forecaster.history.iter().all(|e| e.train_loss.is_finite()));
+        assert!(forecaster.best_validation_auprc().is_some());
+        let t = split.anchors(SplitPart::Test, 1)[0];
+        let n = weeks.graph(t).node_count() as u32;
+        let pairs: Vec<(u32, u32)> = (0..n).map(|u| (u, (u + 1) % n)).collect();
+        let scores = forecaster.predict_pairs(&weeks, t, &pairs).expect("scores");
+        assert_eq!(scores.scores.len(), pairs.len());
+        assert!(scores.scores.iter().all(|p| (0.0..=1.0).contains(p)));
+        assert!(scores.log_weights.iter().all(|w| *w >= 0.0));
+        let cut = sample(t + 1);
+        let weeks_cut = WeekGraphs::new(&cut, None).expect("graphs");
+        assert_eq!(
+            scores,
+            forecaster
+                .predict_pairs(&weeks_cut, t, &pairs)
+                .expect("cut"),
+            "{name} at t must not read weeks after t"
+        );
+        assert_eq!(
+            forecaster.predict_nodes(&weeks, t).expect("nodes").len(),
+            n as usize
+        );
+        assert!(forecaster.predict_pairs(&weeks, t, &[(0, n)]).is_err());
+        assert!(forecaster.predict_pairs(&weeks, weeks.len(), &pairs).is_err());
+    }
+
+    #[test]
+    fn gcn_trains_and_scores_without_looking_ahead() {
+        let ad = cpu().autodiff();
+        trains_and_scores(
+            |f| {
+                GcnConfig::new(f)
+                    .with_hidden(8)
+                    .with_out(4)
+                    .init(&ad)
+                    .expect("gcn")
+            },
+            "gcn",
+        );
+        assert!(GcnConfig::new(3).with_out(0).init(&ad).is_err());
+    }
+
+    #[test]
+    fn gat_trains_and_scores_without_looking_ahead() {
+        let ad = cpu().autodiff();
+        trains_and_scores(
+            |f| {
+                GatConfig::new(f)
+                    .with_heads(2)
+                    .with_head_width(4)
+                    .with_out(4)
+                    .init(&ad)
+                    .expect("gat")
+            },
+            "gat",
+        );
+        assert!(GatConfig::new(3).with_negative_slope(1.5).init(&ad).is_err());
+    }
+
+    #[test]
+    fn node2vec_trains_and_scores_without_looking_ahead() {
+        let device = cpu();
+        let ad = device.clone().autodiff();
+        trains_and_scores(
+            |_| tiny_node2vec().init(7, &ad).expect("node2vec"),
+            "node2vec",
+        );
+        // The embeddings of week t from a chain that never saw a later week equal those of a
+        // chain that ran the whole series (the forecaster above caches its chain, so this is
+        // the leak check for the embeddings themselves).
+        let full = sample(30);
+        let weeks = WeekGraphs::new(&full, None).expect("graphs");
+        let t = 20;
+        let whole = Node2VecChain::new(tiny_node2vec(), device.clone());
+        whole.embeddings(&weeks, weeks.len() - 1).expect("whole");
+        let cut = sample(t + 1);
+        let weeks_cut = WeekGraphs::new(&cut, None).expect("graphs");
+        let prefix = Node2VecChain::new(tiny_node2vec(), device.clone());
+        assert_eq!(
+            whole.embeddings(&weeks, t).expect("t"),
+            prefix.embeddings(&weeks_cut, t).expect("cut")
+        );
+        // Past the last week is an error; so are invalid settings.
+        assert!(whole.embeddings(&weeks, weeks.len()).is_err());
+        assert!(Node2VecConfig::new().with_p(0.0).validate().is_err());
+        assert!(Node2VecConfig::new().with_walk_length(1).validate().is_err());
+    }
+}
+
+mod benchmark {
+    use super::*;
+    use dexposure_model::benchmark::{
+        Benchmark, BenchmarkModel, BenchmarkPlan, BenchmarkResults, CellResult,
+    };
+    use dexposure_model::experiment::DataLabel;
+    use dexposure_model::{GatConfig, GcnConfig, Node2VecConfig, RolandConfig};
+
+    fn tiny_plan() -> BenchmarkPlan {
+        BenchmarkPlan {
+            train: TrainConfig {
+                epochs: 1,
+                patience: 1,
+                pairs_per_step: 256,
+                ..TrainConfig::new(1)
+            },
+            transformer: tiny_model(),
+            roland: RolandConfig::new(0)
+                .with_mlp_hidden(8)
+                .with_mlp_out(8)
+                .with_gcn1(8)
+                .with_gcn2(4),
+            gcn: GcnConfig::new(0).with_hidden(8).with_out(4),
+            gat: GatConfig::new(0).with_heads(2).with_head_width(4).with_out(4),
+            node2vec: Node2VecConfig::new()
+                .with_dim(4)
+                .with_walks_per_node(1)
+                .with_walk_length(5)
+                .with_pairs_per_week(256)
+                .with_batch(256),
+            ..BenchmarkPlan::new(vec![1], vec![42])
+        }
+    }
+
+    /// The whole benchmark on a tiny configuration (30 weeks, one horizon, one seed): every
+    /// row, one result file per cell, tables, resumption and a plan mismatch.
+    #[test]
+    fn tiny_benchmark_runs_every_row_and_resumes() {
+        let series = sample(30);
+        let weeks = WeekGraphs::new(&series, None).expect("graphs");
+        let dir = tempfile::tempdir().expect("tmp");
+        let plan = tiny_plan();
+        let benchmark =
+            Benchmark::new(&weeks, cpu(), plan.clone(), dir.path(), "plan.json").expect("plan");
+        let cells = benchmark.cells().expect("cells");
+        assert_eq!(cells.len(), BenchmarkModel::all().len());
+        let results = benchmark.run(false).expect("run");
+        assert_eq!(results.cells.len(), cells.len());
+        let table = results.table();
+        for model in BenchmarkModel::all() {
+            let row = table.row(&model.name(), 1).expect("a row per model");
+            let auroc = row.metric("uniform_auroc").and_then(|m| m.mean);
+            assert!(auroc.is_some_and(|a| (0.0..=1.0).contains(&a)), "{model:?}");
+            let train = row.metric("train_seconds").and_then(|m| m.mean);
+            let predict = row.metric("predict_seconds").and_then(|m| m.mean);
+            assert!(train.is_some_and(|s| s >= 0.0) && predict.is_some_and(|s| s >= 0.0));
+            assert!(dir.path().join("cells").join(format!("{}_h1_s42.json", model.name())).is_file());
+        }
+        let trained = results
+            .cells
+            .iter()
+            .filter(|c| c.validation_auprc.is_some())
+            .count();
+        assert_eq!(trained, 5, "transformer, ROLAND, GCN, GAT and Node2Vec stop early on validation");
+
+        // Resuming reads finished cells back instead of recomputing them.
+        let path = dir.path().join("cells/gcn_h1_s42.json");
+        let mut cell: CellResult =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("parse");
+        cell.scores.train_seconds = Some(12345.0);
+        std::fs::write(&path, serde_json::to_string(&cell).expect("json")).expect("write");
+        let again = Benchmark::new(&weeks, cpu(), plan.clone(), dir.path(), "plan.json")
+            .expect("same plan")
+            .run(false)
+            .expect("resume");
+        let gcn = again.table();
+        let gcn = gcn.row("gcn", 1).expect("gcn");
+        assert_eq!(gcn.metric("train_seconds").and_then(|m| m.mean), Some(12345.0));
+
+        // Another plan in the same folder is refused; a shard with its own plan file is not,
+        // and gathering reads every cell there.
+        let other = BenchmarkPlan {
+            seeds: vec![7],
+            models: vec![BenchmarkModel::Heuristic(
+                dexposure_graph::linkpred::Scorer::Jaccard,
+            )],
+            ..plan.clone()
+        };
+        assert!(Benchmark::new(&weeks, cpu(), other.clone(), dir.path(), "plan.json").is_err());
+        Benchmark::new(&weeks, cpu(), other, dir.path(), "plan-b.json")
+            .expect("shard")
+            .run(false)
+            .expect("shard run");
+        let gathered = BenchmarkResults::read(dir.path(), plan).expect("gather");
+        assert_eq!(gathered.cells.len(), cells.len() + 1);
+
+        // Tables: the banner, a row per model, wide CSV columns.
+        let label = DataLabel::new("first 30 weeks of the embedded sample", true);
+        let markdown = results.to_markdown(&label);
+        assert!(markdown.contains("SIMULATED"));
+        assert!(markdown.contains("| node2vec |") && markdown.contains("| roland |"));
+        let csv = results.to_csv();
+        assert!(csv.starts_with("model,h1_runs,h1_uniform_auroc_mean,h1_uniform_auroc_sd"));
+        assert_eq!(csv.lines().count(), 1 + BenchmarkModel::all().len());
+        results.write(&dir.path().join("benchmark"), &label).expect("write");
+        for ext in ["md", "csv", "json"] {
+            assert!(dir.path().join(format!("benchmark.{ext}")).is_file());
+        }
+    }
+
+    #[test]
+    fn model_lists_parse_and_name_rows() {
+        let models = BenchmarkModel::parse_list("transformer, heuristics,gcn,gcn").expect("list");
+        assert_eq!(models.len(), 1 + 7 + 1);
+        assert_eq!(models[0].name(), "graph_tabular_transformer");
+        assert_eq!(BenchmarkModel::parse_list("all").expect("all"), BenchmarkModel::all());
+        assert!(BenchmarkModel::parse_list("gcn,bogus").is_err());
+        assert!(BenchmarkModel::parse_list(" , ").is_err());
+        for m in BenchmarkModel::all() {
+            let json = serde_json::to_string(&m).expect("json");
+            assert_eq!(serde_json::from_str::<BenchmarkModel>(&json).expect("back"), m);
+        }
+        let mut plan = BenchmarkPlan::new(vec![1], vec![1]);
+        plan.anchor_stride = 0;
+        assert!(plan.validate().is_err());
     }
 }

@@ -96,3 +96,27 @@ pub fn embedded_checkpoint(
     };
     dexposure_model::Checkpoint::from_files(files, EMBEDDED_CHECKPOINT_NAME, device)
 }
+
+/// How results on `data` are labelled: the embedded sample (simulated) without a path, else
+/// the file's name, marked simulated when the simulator's run record
+/// ([`dexposure_synth::RUN_FILE`], `simulation.json`) lies beside the file.
+pub fn data_label(data: Option<&std::path::Path>) -> dexposure_model::experiment::DataLabel {
+    use dexposure_model::experiment::DataLabel;
+    match data {
+        None => DataLabel::new(EMBEDDED_NAME, true),
+        Some(path) => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let simulated = path
+                .parent()
+                .is_some_and(|dir| dir.join(dexposure_synth::RUN_FILE).is_file());
+            if simulated {
+                DataLabel::new(format!("{name} (simulated by dexposure-synth)"), true)
+            } else {
+                DataLabel::new(name, false)
+            }
+        }
+    }
+}
