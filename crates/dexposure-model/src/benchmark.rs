@@ -15,8 +15,8 @@
 //! [`Forecaster::predict_pairs`] and [`Forecaster::predict_nodes`] over the test anchors (not
 //! the evaluation's own pair drawing).
 
-use std::fmt::Write as _;
 use std::cell::RefCell;
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -129,13 +129,16 @@ impl std::str::FromStr for BenchmarkModel {
         if s == "transformer" {
             return Ok(Self::Transformer);
         }
-        Self::all().into_iter().find(|m| m.name() == s).ok_or_else(|| {
-            let names: Vec<String> = Self::all().iter().map(Self::name).collect();
-            ModelError::InvalidArgument(format!(
-                "unknown model {s:?}; expected one of transformer, heuristics, all, {}",
-                names.join(", ")
-            ))
-        })
+        Self::all()
+            .into_iter()
+            .find(|m| m.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<String> = Self::all().iter().map(Self::name).collect();
+                ModelError::InvalidArgument(format!(
+                    "unknown model {s:?}; expected one of transformer, heuristics, all, {}",
+                    names.join(", ")
+                ))
+            })
     }
 }
 
@@ -300,7 +303,10 @@ impl<'a> Benchmark<'a> {
         if path.is_file() {
             let stored = fs::read_to_string(&path).map_err(|e| ModelError::io(&path, e))?;
             let stored: BenchmarkPlan = serde_json::from_str(&stored).map_err(|e| {
-                ModelError::InvalidArgument(format!("{}: not a benchmark plan: {e}", path.display()))
+                ModelError::InvalidArgument(format!(
+                    "{}: not a benchmark plan: {e}",
+                    path.display()
+                ))
             })?;
             if stored != plan {
                 return Err(ModelError::InvalidArgument(format!(
@@ -468,7 +474,9 @@ impl<'a> Benchmark<'a> {
         let static_trainer = StaticGnnTrainer::new(weeks, split.clone(), device.clone());
         let ad = device.clone().autodiff();
         match model {
-            BenchmarkModel::Heuristic(scorer) => Ok(Trained::fixed(HeuristicForecaster::new(scorer))),
+            BenchmarkModel::Heuristic(scorer) => {
+                Ok(Trained::fixed(HeuristicForecaster::new(scorer)))
+            }
             BenchmarkModel::PairLogistic => Ok(Trained::fixed(PairLogistic::fit(
                 weeks,
                 &features,
@@ -490,7 +498,11 @@ impl<'a> Benchmark<'a> {
                 let trainer = RolandTrainer::new(weeks, split.clone(), device.clone());
                 let sizes = plan.roland.clone().with_init_seed(seed);
                 let roland = trainer.fit(&features, &sizes, &scaled(s))?;
-                let best = roland.history.iter().map(|e| e.validation_auprc).max_by(f64::total_cmp);
+                let best = roland
+                    .history
+                    .iter()
+                    .map(|e| e.validation_auprc)
+                    .max_by(f64::total_cmp);
                 Ok((Box::new(roland) as Box<dyn Forecaster>, best))
             }),
             BenchmarkModel::Gcn => choose(lr_scales, plan.tune, lr_label, |&s| {
@@ -519,17 +531,22 @@ impl<'a> Benchmark<'a> {
                 } else {
                     &[(plan.node2vec.p, plan.node2vec.q)]
                 };
-                choose(grid, plan.tune, |&(p, q)| format!("p={p},q={q}"), |&(p, q)| {
-                    let normalizer = static_trainer.normalizer(&features)?;
-                    let n2v = Node2VecConfig {
-                        p,
-                        q,
-                        seed: plan.node2vec.seed ^ seed,
-                        ..plan.node2vec.clone()
-                    };
-                    let model = n2v.init(seed, &ad)?;
-                    static_fit(&static_trainer, model, &features, normalizer, config)
-                })
+                choose(
+                    grid,
+                    plan.tune,
+                    |&(p, q)| format!("p={p},q={q}"),
+                    |&(p, q)| {
+                        let normalizer = static_trainer.normalizer(&features)?;
+                        let n2v = Node2VecConfig {
+                            p,
+                            q,
+                            seed: plan.node2vec.seed ^ seed,
+                            ..plan.node2vec.clone()
+                        };
+                        let model = n2v.init(seed, &ad)?;
+                        static_fit(&static_trainer, model, &features, normalizer, config)
+                    },
+                )
             }
         }
     }
@@ -666,7 +683,7 @@ pub const HEADLINE_COLUMNS: [(&str, &str); 10] = [
     ("hard_auprc", "hard AUPRC"),
     ("new_link_auprc", "new-link AUPRC"),
     ("direction_accuracy", "direction"),
-    ("ranking_precision", "P@|E|"),
+    ("ranking_precision", "P@\\|E\\|"),
     ("weight_mae", "weight MAE"),
     ("node_mae", "node MAE"),
     ("train_seconds", "train s"),
@@ -703,7 +720,14 @@ impl BenchmarkResults {
                 .unwrap_or(plan.models.len())
         };
         cells.sort_by(|a, b| {
-            let key = |c: &CellResult| (c.cell.horizon, c.cell.seed, c.cell.fold, rank(&c.cell.model));
+            let key = |c: &CellResult| {
+                (
+                    c.cell.horizon,
+                    c.cell.seed,
+                    c.cell.fold,
+                    rank(&c.cell.model),
+                )
+            };
             key(a)
                 .cmp(&key(b))
                 .then_with(|| a.cell.model.name().cmp(&b.cell.model.name()))
@@ -754,12 +778,16 @@ impl BenchmarkResults {
                 .filter(|c| c.cell.horizon == h)
                 .map(|c| c.scores.anchors)
                 .collect();
-            let _ = writeln!(
-                out,
-                "### h = {h} ({split}; {}–{} test anchors per run)\n",
-                anchors.iter().min().unwrap_or(&0),
-                anchors.iter().max().unwrap_or(&0)
+            let (fewest, most) = (
+                anchors.iter().min().copied().unwrap_or(0),
+                anchors.iter().max().copied().unwrap_or(0),
             );
+            let count = if fewest == most {
+                fewest.to_string()
+            } else {
+                format!("{fewest}–{most}")
+            };
+            let _ = writeln!(out, "### h = {h} ({split}; {count} test anchors per run)\n");
             out.push_str("| model | runs |");
             for (_, header) in HEADLINE_COLUMNS {
                 let _ = write!(out, " {header} |");
@@ -900,7 +928,8 @@ impl BenchmarkResults {
         if let Some(folds) = self.folds_markdown() {
             let name = format!(
                 "{}-folds.md",
-                stem.file_name().map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+                stem.file_name()
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
             );
             write(stem.with_file_name(name), folds)?;
         }

@@ -49,7 +49,12 @@ impl HadamardHeads {
     }
 
     /// `[P, 2]`: exist logit and log-weight residual of the pairs.
-    pub fn links(&self, z: Tensor<2>, sources: Tensor<1, Int>, targets: Tensor<1, Int>) -> Tensor<2> {
+    pub fn links(
+        &self,
+        z: Tensor<2>,
+        sources: Tensor<1, Int>,
+        targets: Tensor<1, Int>,
+    ) -> Tensor<2> {
         let zu = z.clone().select(0, sources);
         let zv = z.select(0, targets);
         self.decoder.forward(zu * zv)

@@ -323,10 +323,15 @@ impl Node2VecChain {
         let nbrs = Neighbourhood::of(g);
         let walks = Walks::generate(&nbrs, n, c, week_seed);
         let mut rng = SplitMix64::new(week_seed ^ 0x5851_F42D_4C95_7F2D);
-        let count = if cold { 5 * c.pairs_per_week } else { c.pairs_per_week };
+        let count = if cold {
+            5 * c.pairs_per_week
+        } else {
+            c.pairs_per_week
+        };
         let pairs = walks.pairs(count, c.window, &mut rng);
         if !pairs.is_empty() {
-            (centre, context) = self.train(centre, context, n, &pairs, &walks.noise(n), &mut rng)?;
+            (centre, context) =
+                self.train(centre, context, n, &pairs, &walks.noise(n), &mut rng)?;
         }
         memory.clear();
         for i in 0..n {
@@ -425,7 +430,12 @@ impl WeekEncoder for Node2VecEncoder {
     fn prepare(&self, inputs: &NodeInputs<'_>, t: usize, device: &Device) -> Result<Self::Week> {
         let z = self.chain.embeddings(inputs.weeks, t)?;
         let n = inputs.weeks.graph(t).node_count();
-        Ok(float_matrix(z.as_ref().clone(), n, self.chain.config.dim, device))
+        Ok(float_matrix(
+            z.as_ref().clone(),
+            n,
+            self.chain.config.dim,
+            device,
+        ))
     }
 
     fn encode(&self, week: &Self::Week) -> Tensor<2> {
@@ -463,7 +473,11 @@ mod tests {
         for w in &walks.walks {
             assert_eq!(w.len(), 30);
             for k in 2..w.len() {
-                assert!(nbrs.neighbours(w[k - 1] as usize).binary_search(&w[k]).is_ok());
+                assert!(
+                    nbrs.neighbours(w[k - 1] as usize)
+                        .binary_search(&w[k])
+                        .is_ok()
+                );
                 returns += usize::from(w[k] == w[k - 2]);
                 steps += 1;
             }

@@ -29,10 +29,10 @@ use rustc_hash::FxHashMap;
 
 use crate::error::{ModelError, Result};
 use crate::features::{FeatureSet, Normalizer};
-use crate::gcn::GcnPropagation;
-use crate::gnn::{HadamardHeads, NodeInputs};
 use crate::forecast::to_f64;
 use crate::forecaster::{Forecaster, PairForecast};
+use crate::gcn::GcnPropagation;
+use crate::gnn::{HadamardHeads, NodeInputs};
 use crate::history::{ForecastSplit, SplitPart, WeekGraphs};
 use crate::model::{float_matrix, linear, pair_indices};
 use crate::pairs::{AnchorPairs, NodeTargets};
@@ -159,21 +159,6 @@ impl Roland {
         let g2 = relu(graph.apply(e.gcn2.forward(first.clone())));
         let second = e.gru2.forward(g2, previous.second);
         WeekStates { first, second }
-    }
-
-    /// `[P, 2]`: exist logit and log-weight residual of the pairs from `z_u ⊙ z_v`.
-    pub fn links(
-        &self,
-        z: Tensor<2>,
-        sources: Tensor<1, Int>,
-        targets: Tensor<1, Int>,
-    ) -> Tensor<2> {
-        self.heads.links(z, sources, targets)
-    }
-
-    /// `[N]`: Δ ln(1 + TVL) per node.
-    pub fn nodes(&self, z: Tensor<2>) -> Tensor<1> {
-        self.heads.nodes(z)
     }
 }
 
@@ -403,7 +388,7 @@ impl Forecaster for RolandForecaster {
 
     fn predict_nodes(&self, weeks: &WeekGraphs, t: usize) -> Result<Vec<f64>> {
         let z = self.embeddings(weeks, t)?;
-        to_f64(self.model.nodes(z))
+        to_f64(self.model.heads.nodes(z))
     }
 }
 
@@ -488,8 +473,8 @@ impl<'a> RolandTrainer<'a> {
                 let z = states.second;
                 let (src, dst) = pair_indices(&pairs.pairs, &ad);
                 let loss = multitask_loss(
-                    model.links(z.clone(), src, dst),
-                    model.nodes(z),
+                    model.heads.links(z.clone(), src, dst),
+                    model.heads.nodes(z),
                     &pairs,
                     &NodeTargets::of(self.weeks, s, h),
                     config.loss,
@@ -557,6 +542,7 @@ impl<'a> RolandTrainer<'a> {
             }
             let (src, dst) = pair_indices(&pairs.pairs, &self.device);
             let logits = model
+                .heads
                 .links(z, src, dst)
                 .narrow(1, 0, 1)
                 .reshape([pairs.len()]);

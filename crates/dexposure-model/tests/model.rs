@@ -626,7 +626,11 @@ mod static_gnn {
             n as usize
         );
         assert!(forecaster.predict_pairs(&weeks, t, &[(0, n)]).is_err());
-        assert!(forecaster.predict_pairs(&weeks, weeks.len(), &pairs).is_err());
+        assert!(
+            forecaster
+                .predict_pairs(&weeks, weeks.len(), &pairs)
+                .is_err()
+        );
     }
 
     #[test]
@@ -659,7 +663,12 @@ mod static_gnn {
             },
             "gat",
         );
-        assert!(GatConfig::new(3).with_negative_slope(1.5).init(&ad).is_err());
+        assert!(
+            GatConfig::new(3)
+                .with_negative_slope(1.5)
+                .init(&ad)
+                .is_err()
+        );
     }
 
     #[test]
@@ -688,7 +697,12 @@ mod static_gnn {
         // Past the last week is an error; so are invalid settings.
         assert!(whole.embeddings(&weeks, weeks.len()).is_err());
         assert!(Node2VecConfig::new().with_p(0.0).validate().is_err());
-        assert!(Node2VecConfig::new().with_walk_length(1).validate().is_err());
+        assert!(
+            Node2VecConfig::new()
+                .with_walk_length(1)
+                .validate()
+                .is_err()
+        );
     }
 }
 
@@ -715,7 +729,10 @@ mod benchmark {
                 .with_gcn1(8)
                 .with_gcn2(4),
             gcn: GcnConfig::new(0).with_hidden(8).with_out(4),
-            gat: GatConfig::new(0).with_heads(2).with_head_width(4).with_out(4),
+            gat: GatConfig::new(0)
+                .with_heads(2)
+                .with_head_width(4)
+                .with_out(4),
             node2vec: Node2VecConfig::new()
                 .with_dim(4)
                 .with_walks_per_node(1)
@@ -724,6 +741,17 @@ mod benchmark {
                 .with_batch(256),
             ..BenchmarkPlan::new(vec![1], vec![42])
         }
+    }
+
+    /// `plan` run on the first 30 weeks of the sample, in a temporary folder.
+    fn run_on_30_weeks(plan: BenchmarkPlan) -> BenchmarkResults {
+        let series = sample(30);
+        let weeks = WeekGraphs::new(&series, None).expect("graphs");
+        let dir = tempfile::tempdir().expect("tmp");
+        Benchmark::new(&weeks, cpu(), plan, dir.path(), "plan.json")
+            .expect("plan")
+            .run(false)
+            .expect("run")
     }
 
     /// The whole benchmark on a tiny configuration (30 weeks, one horizon, one seed): every
@@ -748,14 +776,22 @@ mod benchmark {
             let train = row.metric("train_seconds").and_then(|m| m.mean);
             let predict = row.metric("predict_seconds").and_then(|m| m.mean);
             assert!(train.is_some_and(|s| s >= 0.0) && predict.is_some_and(|s| s >= 0.0));
-            assert!(dir.path().join("cells").join(format!("{}_h1_s42.json", model.name())).is_file());
+            assert!(
+                dir.path()
+                    .join("cells")
+                    .join(format!("{}_h1_s42.json", model.name()))
+                    .is_file()
+            );
         }
         let trained = results
             .cells
             .iter()
             .filter(|c| c.validation_auprc.is_some())
             .count();
-        assert_eq!(trained, 5, "transformer, ROLAND, GCN, GAT and Node2Vec stop early on validation");
+        assert_eq!(
+            trained, 5,
+            "transformer, ROLAND, GCN, GAT and Node2Vec stop early on validation"
+        );
 
         // Resuming reads finished cells back instead of recomputing them.
         let path = dir.path().join("cells/gcn_h1_s42.json");
@@ -769,7 +805,10 @@ mod benchmark {
             .expect("resume");
         let gcn = again.table();
         let gcn = gcn.row("gcn", 1).expect("gcn");
-        assert_eq!(gcn.metric("train_seconds").and_then(|m| m.mean), Some(12345.0));
+        assert_eq!(
+            gcn.metric("train_seconds").and_then(|m| m.mean),
+            Some(12345.0)
+        );
 
         // Another plan in the same folder is refused; a shard with its own plan file is not,
         // and gathering reads every cell there.
@@ -796,10 +835,72 @@ mod benchmark {
         let csv = results.to_csv();
         assert!(csv.starts_with("model,h1_runs,h1_uniform_auroc_mean,h1_uniform_auroc_sd"));
         assert_eq!(csv.lines().count(), 1 + BenchmarkModel::all().len());
-        results.write(&dir.path().join("benchmark"), &label).expect("write");
+        results
+            .write(&dir.path().join("benchmark"), &label)
+            .expect("write");
         for ext in ["md", "csv", "json"] {
             assert!(dir.path().join(format!("benchmark.{ext}")).is_file());
         }
+    }
+
+    /// Walk-forward folds: a cell per fold, each scored on its own test weeks, and the
+    /// per-fold table.
+    #[test]
+    fn walk_forward_benchmark_has_a_cell_per_fold() {
+        let folds = WalkForward {
+            min_train: 12,
+            validation: 4,
+            test: Some(4),
+            step: 6,
+        };
+        let plan = BenchmarkPlan {
+            models: BenchmarkModel::parse_list("gcn,undirected_persistence").expect("models"),
+            folds: Some(folds),
+            ..tiny_plan()
+        };
+        let results = run_on_30_weeks(plan);
+        // Two folds fit 30 weeks (see trains_on_a_walk_forward_fold).
+        assert_eq!(results.cells.len(), 2 * 2);
+        let splits = folds.folds(30, 1).expect("folds");
+        for cell in &results.cells {
+            let k = cell.cell.fold.expect("a fold");
+            assert_eq!(cell.split, splits[k]);
+            assert_eq!(
+                cell.scores.anchors,
+                splits[k].anchors(SplitPart::Test, 1).len()
+            );
+        }
+        let per_fold = results.folds_markdown().expect("per-fold table");
+        assert_eq!(per_fold.lines().count(), 2 + 2 * 2);
+        assert!(per_fold.contains("| gcn | 1 |"));
+        let table = results.table();
+        assert_eq!(
+            table.row("gcn", 1).expect("gcn").seeds.len(),
+            2,
+            "folds pooled"
+        );
+    }
+
+    /// With tuning, the trained rows record the option chosen on validation weeks.
+    #[test]
+    fn tuning_records_the_choice() {
+        let results = run_on_30_weeks(BenchmarkPlan {
+            models: BenchmarkModel::parse_list("gcn,node2vec,pair_logistic").expect("models"),
+            tune: true,
+            ..tiny_plan()
+        });
+        let chosen: Vec<Option<String>> = results.cells.iter().map(|c| c.chosen.clone()).collect();
+        assert!(
+            chosen[0]
+                .as_deref()
+                .is_some_and(|c| c == "learning rates x1" || c == "learning rates x10"),
+            "{chosen:?}"
+        );
+        assert!(
+            chosen[1].as_deref().is_some_and(|c| c.starts_with("p=")),
+            "{chosen:?}"
+        );
+        assert_eq!(chosen[2], None, "nothing to choose for pair_logistic");
     }
 
     #[test]
@@ -807,12 +908,18 @@ mod benchmark {
         let models = BenchmarkModel::parse_list("transformer, heuristics,gcn,gcn").expect("list");
         assert_eq!(models.len(), 1 + 7 + 1);
         assert_eq!(models[0].name(), "graph_tabular_transformer");
-        assert_eq!(BenchmarkModel::parse_list("all").expect("all"), BenchmarkModel::all());
+        assert_eq!(
+            BenchmarkModel::parse_list("all").expect("all"),
+            BenchmarkModel::all()
+        );
         assert!(BenchmarkModel::parse_list("gcn,bogus").is_err());
         assert!(BenchmarkModel::parse_list(" , ").is_err());
         for m in BenchmarkModel::all() {
             let json = serde_json::to_string(&m).expect("json");
-            assert_eq!(serde_json::from_str::<BenchmarkModel>(&json).expect("back"), m);
+            assert_eq!(
+                serde_json::from_str::<BenchmarkModel>(&json).expect("back"),
+                m
+            );
         }
         let mut plan = BenchmarkPlan::new(vec![1], vec![1]);
         plan.anchor_stride = 0;
