@@ -1143,6 +1143,23 @@ mod tests {
             }
         }
         assert!(Evaluation::new(1, 1).evaluate(&Short, &w, &[0]).is_err());
+
+        // Anchors prepared once score like a fresh evaluation, and only by their evaluation.
+        let prepared = Evaluation::new(1, 1).prepare(&w, &[0]).expect("prepare");
+        assert_eq!(prepared.anchors(), vec![0]);
+        assert_eq!(
+            Evaluation::new(1, 1)
+                .evaluate_prepared(&[&f], &w, &prepared)
+                .expect("scores")[0],
+            Evaluation::new(1, 1)
+                .evaluate(&f, &w, &[0])
+                .expect("scores")
+        );
+        assert!(
+            Evaluation::new(1, 2)
+                .evaluate_prepared(&[&f], &w, &prepared)
+                .is_err()
+        );
     }
 
     fn run(name: &str, horizon: usize, seed: u64, auroc: Option<f64>) -> ForecastScores {

@@ -38,6 +38,9 @@ pub struct GatConfig {
     /// Seed of the weight initialisation (identical on every backend).
     #[config(default = 17)]
     pub init_seed: u64,
+    /// Adam learning rate of the encoder and the heads (the GAT paper's 0.005).
+    #[config(default = 0.005)]
+    pub learning_rate: f64,
 }
 
 impl GatConfig {

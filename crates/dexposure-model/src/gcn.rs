@@ -29,6 +29,10 @@ pub struct GcnConfig {
     /// Seed of the weight initialisation (identical on every backend).
     #[config(default = 13)]
     pub init_seed: u64,
+    /// Adam learning rate of the encoder and the heads (the GCN's customary 0.01; the
+    /// transformer's rates are for a deeper model).
+    #[config(default = 0.01)]
+    pub learning_rate: f64,
 }
 
 impl GcnConfig {

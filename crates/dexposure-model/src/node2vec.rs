@@ -73,6 +73,9 @@ pub struct Node2VecConfig {
     /// Seed of the walks, the pair draws and new protocols' initial embeddings.
     #[config(default = 23)]
     pub seed: u64,
+    /// Adam learning rate of the logistic regression on `z_u ⊙ z_v` and the other heads.
+    #[config(default = 0.01)]
+    pub head_learning_rate: f64,
 }
 
 impl Node2VecConfig {
@@ -92,6 +95,7 @@ impl Node2VecConfig {
             || !positive(self.p)
             || !positive(self.q)
             || !positive(self.lr)
+            || !positive(self.head_learning_rate)
         {
             return Err(ModelError::InvalidArgument(format!(
                 "Node2Vec needs positive sizes, walks of at least 2 nodes and positive p, q, lr: {self:?}"
