@@ -561,7 +561,14 @@ impl<'a> Benchmark<'a> {
                             ..plan.node2vec.clone()
                         };
                         let model = n2v.init(seed, &ad)?;
-                        static_fit(&static_trainer, model, &features, normalizer, config)
+                        let lr = Some(n2v.head_learning_rate);
+                        static_fit(
+                            &static_trainer,
+                            model,
+                            &features,
+                            normalizer,
+                            &with_lr(lr, 1.0),
+                        )
                     },
                 )
             }
