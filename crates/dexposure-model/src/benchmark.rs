@@ -10,6 +10,10 @@
 //! `--horizons` (each with its own plan file name), and [`BenchmarkResults::read`] gathers
 //! every cell there.
 //!
+//! A cell's seed is the training seed of its model (pair draws, anchor order), the seed of its
+//! initial weights (it replaces the `init_seed` of the model's config; Node2Vec's walks are
+//! seeded by its config's seed XOR the cell's) and the seed of the evaluation's pair draws.
+//!
 //! Training time is wall-clock time of the cell's training (including the validation grid
 //! when tuning); prediction time is the time the forecaster spent in
 //! [`Forecaster::predict_pairs`] and [`Forecaster::predict_nodes`] over the test anchors (not
