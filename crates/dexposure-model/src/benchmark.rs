@@ -37,11 +37,11 @@ use crate::evaluate::{
     Evaluation, ForecastScores, METRIC_COLUMNS, MetricSummary, PreparedAnchors, ResultsTable,
 };
 use crate::experiment::DataLabel;
-use crate::features::FeatureSet;
+use crate::features::{FeatureSet, Normalizer};
 use crate::forecaster::{Forecaster, PairForecast};
 use crate::gat::GatConfig;
 use crate::gcn::GcnConfig;
-use crate::gnn::{StaticGnn, StaticGnnForecaster, StaticGnnTrainer, WeekEncoder};
+use crate::gnn::{StaticGnn, StaticGnnTrainer, WeekEncoder};
 use crate::history::{ForecastSplit, SplitPart, WalkForward, WeekGraphs};
 use crate::model::ForecasterConfig;
 use crate::node2vec::Node2VecConfig;
@@ -512,41 +512,35 @@ impl<'a> Benchmark<'a> {
                     .max_by(f64::total_cmp);
                 Ok((Box::new(roland) as Box<dyn Forecaster>, best))
             }),
-            BenchmarkModel::Gcn => choose(lr_scales, plan.tune, lr_label, |&s| {
+            BenchmarkModel::Gcn => {
                 let normalizer = static_trainer.normalizer(&features)?;
-                let model = GcnConfig {
-                    node_features: normalizer.dim(),
-                    init_seed: seed,
-                    ..plan.gcn.clone()
-                }
-                .init(&ad)?;
                 let lr = Some(plan.gcn.learning_rate);
-                static_fit(
-                    &static_trainer,
-                    model,
-                    &features,
-                    normalizer,
-                    &with_lr(lr, s),
-                )
-            }),
-            BenchmarkModel::Gat => choose(lr_scales, plan.tune, lr_label, |&s| {
+                choose(lr_scales, plan.tune, lr_label, |&s| {
+                    let sizes = GcnConfig {
+                        node_features: normalizer.dim(),
+                        init_seed: seed,
+                        ..plan.gcn.clone()
+                    };
+                    let model = sizes.init(&ad)?;
+                    static_fit(&static_trainer, model, &normalizer, &with_lr(lr, s))
+                })
+            }
+            BenchmarkModel::Gat => {
                 let normalizer = static_trainer.normalizer(&features)?;
-                let model = GatConfig {
-                    node_features: normalizer.dim(),
-                    init_seed: seed,
-                    ..plan.gat.clone()
-                }
-                .init(&ad)?;
                 let lr = Some(plan.gat.learning_rate);
-                static_fit(
-                    &static_trainer,
-                    model,
-                    &features,
-                    normalizer,
-                    &with_lr(lr, s),
-                )
-            }),
+                choose(lr_scales, plan.tune, lr_label, |&s| {
+                    let sizes = GatConfig {
+                        node_features: normalizer.dim(),
+                        init_seed: seed,
+                        ..plan.gat.clone()
+                    };
+                    let model = sizes.init(&ad)?;
+                    static_fit(&static_trainer, model, &normalizer, &with_lr(lr, s))
+                })
+            }
             BenchmarkModel::Node2Vec => {
+                // Node2Vec reads no node features, but the trainer's inputs carry them.
+                let normalizer = static_trainer.normalizer(&features)?;
                 let grid: &[(f64, f64)] = if plan.tune {
                     &[(1.0, 1.0), (0.5, 2.0), (2.0, 0.5)]
                 } else {
@@ -557,7 +551,6 @@ impl<'a> Benchmark<'a> {
                     plan.tune,
                     |&(p, q)| format!("p={p},q={q}"),
                     |&(p, q)| {
-                        let normalizer = static_trainer.normalizer(&features)?;
                         let n2v = Node2VecConfig {
                             p,
                             q,
@@ -565,14 +558,8 @@ impl<'a> Benchmark<'a> {
                             ..plan.node2vec.clone()
                         };
                         let model = n2v.init(seed, &ad)?;
-                        let lr = Some(n2v.head_learning_rate);
-                        static_fit(
-                            &static_trainer,
-                            model,
-                            &features,
-                            normalizer,
-                            &with_lr(lr, 1.0),
-                        )
+                        let lr = with_lr(Some(n2v.head_learning_rate), 1.0);
+                        static_fit(&static_trainer, model, &normalizer, &lr)
                     },
                 )
             }
@@ -627,14 +614,15 @@ fn choose<T>(
         .ok_or_else(|| ModelError::InvalidArgument("no option to choose from".into()))
 }
 
+/// Trains a static model with the default node features and `normalizer`.
 fn static_fit<E: WeekEncoder + 'static>(
     trainer: &StaticGnnTrainer<'_>,
     model: StaticGnn<E>,
-    features: &FeatureSet,
-    normalizer: crate::features::Normalizer,
+    normalizer: &Normalizer,
     config: &TrainConfig,
 ) -> Result<(Box<dyn Forecaster>, Option<f64>)> {
-    let trained: StaticGnnForecaster<E> = trainer.fit(model, features, normalizer, config)?;
+    let features = FeatureSet::default();
+    let trained = trainer.fit(model, &features, normalizer.clone(), config)?;
     let best = trained.best_validation_auprc();
     Ok((Box::new(trained), best))
 }

@@ -323,7 +323,8 @@ impl TrainedForecaster {
     }
 }
 
-fn check_anchor(weeks: &WeekGraphs, t: usize) -> Result<()> {
+/// An error (`ModelError::Date`) when week t is not in `weeks`.
+pub(crate) fn check_anchor(weeks: &WeekGraphs, t: usize) -> Result<()> {
     if t >= weeks.len() {
         return Err(ModelError::Date(format!(
             "anchor position {t} is past the last week ({} weeks)",

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use burn::module::{Module, ModuleDisplay};
 use burn::nn::Linear;
-use burn::optim::GradientsParams;
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use dexposure_graph::linkpred::average_precision;
@@ -24,12 +24,14 @@ use dexposure_graph::rng::SplitMix64;
 use crate::baselines::check_pairs;
 use crate::error::{ModelError, Result};
 use crate::features::{FeatureSet, Normalizer};
-use crate::forecast::{log_weights_from_residuals, to_f64};
+use crate::forecast::{check_anchor, log_weights_from_residuals, to_f64};
 use crate::forecaster::{Forecaster, PairForecast};
 use crate::history::{ForecastSplit, SplitPart, WeekGraphs};
 use crate::model::{float_matrix, linear, pair_indices};
 use crate::pairs::{AnchorPairs, NodeTargets};
-use crate::train::{EarlyStopping, EpochRecord, TrainConfig, adam, multitask_loss, subsample};
+use crate::train::{
+    EarlyStopping, EpochRecord, LossWeights, TrainConfig, adam, multitask_loss, subsample,
+};
 
 /// The decoder of the embedding models: `z_u ⊙ z_v` → (exist logit, log-weight residual), and
 /// `z` → Δ ln(1 + TVL). The exist logit is a logistic regression on the Hadamard product.
@@ -66,27 +68,35 @@ impl HadamardHeads {
         self.node.forward(z).reshape([n])
     }
 
-    /// Scores and log-weights of `pairs` of week t from its embeddings `z`.
-    pub(crate) fn pair_forecast(
+    /// The shared multi-task loss ([`multitask_loss`]) of a week's training `pairs` from its
+    /// embeddings `z`.
+    pub(crate) fn loss(
         &self,
         z: Tensor<2>,
-        weeks: &WeekGraphs,
-        t: usize,
-        pairs: &[(u32, u32)],
-    ) -> Result<PairForecast> {
-        check_pairs(weeks, t, pairs)?;
-        if pairs.is_empty() {
-            return Ok(PairForecast::default());
-        }
+        pairs: &AnchorPairs,
+        targets: &NodeTargets,
+        weights: LossWeights,
+    ) -> Tensor<1> {
+        let device = z.device();
+        let (src, dst) = pair_indices(&pairs.pairs, &device);
+        multitask_loss(
+            self.links(z.clone(), src, dst),
+            self.nodes(z),
+            pairs,
+            targets,
+            weights,
+            &device,
+        )
+    }
+
+    /// Exist logits of `pairs` from the embeddings `z` (for validation AUPRC).
+    pub(crate) fn logits(&self, z: Tensor<2>, pairs: &[(u32, u32)]) -> Result<Vec<f64>> {
         let (src, dst) = pair_indices(pairs, &z.device());
-        let out = self.links(z, src, dst);
-        let p = pairs.len();
-        let scores = to_f64(sigmoid(out.clone().narrow(1, 0, 1).reshape([p])))?;
-        let residual = to_f64(out.narrow(1, 1, 1).reshape([p]))?;
-        Ok(PairForecast {
-            scores,
-            log_weights: log_weights_from_residuals(weeks.graph(t), pairs, residual),
-        })
+        to_f64(
+            self.links(z, src, dst)
+                .narrow(1, 0, 1)
+                .reshape([pairs.len()]),
+        )
     }
 }
 
@@ -167,22 +177,6 @@ pub struct StaticGnnForecaster<E: Module> {
 }
 
 impl<E: WeekEncoder> StaticGnnForecaster<E> {
-    fn embeddings(&self, weeks: &WeekGraphs, t: usize) -> Result<Tensor<2>> {
-        if t >= weeks.len() {
-            return Err(ModelError::Date(format!(
-                "anchor position {t} is past the last week ({} weeks)",
-                weeks.len()
-            )));
-        }
-        let inputs = NodeInputs {
-            weeks,
-            features: &self.features,
-            normalizer: &self.normalizer,
-        };
-        let week = self.model.encoder.prepare(&inputs, t, &self.device)?;
-        Ok(self.model.encoder.encode(&week))
-    }
-
     /// Best validation AUPRC of training.
     pub fn best_validation_auprc(&self) -> Option<f64> {
         self.history
@@ -192,9 +186,43 @@ impl<E: WeekEncoder> StaticGnnForecaster<E> {
     }
 }
 
-impl<E: WeekEncoder> Forecaster for StaticGnnForecaster<E> {
-    fn name(&self) -> String {
+impl<E: WeekEncoder> EmbeddingForecaster for StaticGnnForecaster<E> {
+    fn row_name(&self) -> String {
         self.model.encoder.name()
+    }
+
+    fn heads(&self) -> &HadamardHeads {
+        &self.model.heads
+    }
+
+    fn embeddings(&self, weeks: &WeekGraphs, t: usize) -> Result<Tensor<2>> {
+        let inputs = NodeInputs {
+            weeks,
+            features: &self.features,
+            normalizer: &self.normalizer,
+        };
+        let week = self.model.encoder.prepare(&inputs, t, &self.device)?;
+        Ok(self.model.encoder.encode(&week))
+    }
+}
+
+/// A model whose forecasts are [`HadamardHeads`] on its node embeddings of week t (ROLAND, GCN,
+/// GAT, Node2Vec). Implementing it implements [`Forecaster`], which checks the week before
+/// asking for its embeddings.
+pub trait EmbeddingForecaster {
+    /// Row name in tables.
+    fn row_name(&self) -> String;
+
+    /// The heads.
+    fn heads(&self) -> &HadamardHeads;
+
+    /// Node embeddings `[N_t, width]` of week t (a week of `weeks`), from weeks `0..=t` only.
+    fn embeddings(&self, weeks: &WeekGraphs, t: usize) -> Result<Tensor<2>>;
+}
+
+impl<T: EmbeddingForecaster> Forecaster for T {
+    fn name(&self) -> String {
+        self.row_name()
     }
 
     fn predict_pairs(
@@ -203,13 +231,70 @@ impl<E: WeekEncoder> Forecaster for StaticGnnForecaster<E> {
         t: usize,
         pairs: &[(u32, u32)],
     ) -> Result<PairForecast> {
+        check_anchor(weeks, t)?;
+        check_pairs(weeks, t, pairs)?;
+        if pairs.is_empty() {
+            return Ok(PairForecast::default());
+        }
         let z = self.embeddings(weeks, t)?;
-        self.model.heads.pair_forecast(z, weeks, t, pairs)
+        let heads = self.heads();
+        let p = pairs.len();
+        let (src, dst) = pair_indices(pairs, &z.device());
+        let out = heads.links(z, src, dst);
+        let scores = to_f64(sigmoid(out.clone().narrow(1, 0, 1).reshape([p])))?;
+        let residual = to_f64(out.narrow(1, 1, 1).reshape([p]))?;
+        Ok(PairForecast {
+            scores,
+            log_weights: log_weights_from_residuals(weeks.graph(t), pairs, residual),
+        })
     }
 
     fn predict_nodes(&self, weeks: &WeekGraphs, t: usize) -> Result<Vec<f64>> {
-        let z = self.embeddings(weeks, t)?;
-        to_f64(self.model.heads.nodes(z))
+        check_anchor(weeks, t)?;
+        to_f64(self.heads().nodes(self.embeddings(weeks, t)?))
+    }
+}
+
+/// Adam for the two parameter groups of an embedding model: `lr_encoder` for the encoder,
+/// `lr_heads` for the heads.
+pub(crate) struct GroupOptimizers {
+    encoder: ModuleOptimizer,
+    heads: ModuleOptimizer,
+}
+
+impl GroupOptimizers {
+    pub(crate) fn new(config: &TrainConfig) -> Self {
+        Self {
+            encoder: adam(config),
+            heads: adam(config),
+        }
+    }
+
+    /// Back-propagates `loss` and steps both groups; returns them with the loss value. An
+    /// error (`Diverged`, naming `epoch` and `step`) on a non-finite loss.
+    pub(crate) fn step<E: Module, H: Module>(
+        &mut self,
+        loss: Tensor<1>,
+        (encoder, heads): (E, H),
+        config: &TrainConfig,
+        (epoch, step): (usize, usize),
+    ) -> Result<(E, H, f64)> {
+        let value = f64::from(loss.clone().into_scalar::<f32>());
+        if !value.is_finite() {
+            return Err(ModelError::Diverged {
+                epoch,
+                step,
+                loss: value,
+            });
+        }
+        let mut grads = loss.backward();
+        let heads_grads = GradientsParams::from_module(&mut grads, &heads);
+        let encoder_grads = GradientsParams::from_module(&mut grads, &encoder);
+        Ok((
+            self.encoder.step(config.lr_encoder, encoder, encoder_grads),
+            self.heads.step(config.lr_heads, heads, heads_grads),
+            value,
+        ))
     }
 }
 
@@ -265,8 +350,7 @@ impl<'a> StaticGnnTrainer<'a> {
         };
         let validation = config.validation_pairs(self.weeks, &self.split)?;
         let mut model = model;
-        let mut encoder_optimizer = adam(config);
-        let mut heads_optimizer = adam(config);
+        let mut optimizers = GroupOptimizers::new(config);
         let mut stopping = EarlyStopping::new(f64::NEG_INFINITY, model.clone(), config.patience);
         let mut history = Vec::new();
         for epoch in 1..=config.epochs {
@@ -285,33 +369,13 @@ impl<'a> StaticGnnTrainer<'a> {
                 }
                 let week = model.encoder.prepare(&inputs, s, &ad)?;
                 let z = model.encoder.encode(&week);
-                let (src, dst) = pair_indices(&pairs.pairs, &ad);
-                let loss = multitask_loss(
-                    model.heads.links(z.clone(), src, dst),
-                    model.heads.nodes(z),
-                    &pairs,
-                    &NodeTargets::of(self.weeks, s, h),
-                    config.loss,
-                    &ad,
-                );
-                let value = f64::from(loss.clone().into_scalar::<f32>());
-                if !value.is_finite() {
-                    return Err(ModelError::Diverged {
-                        epoch,
-                        step: s,
-                        loss: value,
-                    });
-                }
+                let targets = NodeTargets::of(self.weeks, s, h);
+                let loss = model.heads.loss(z, &pairs, &targets, config.loss);
+                let groups = (model.encoder, model.heads);
+                let (encoder, heads, value) = optimizers.step(loss, groups, config, (epoch, s))?;
+                model = StaticGnn { encoder, heads };
                 loss_sum += value;
                 steps += 1;
-                let mut grads = loss.backward();
-                let StaticGnn { encoder, heads } = model;
-                let heads_grads = GradientsParams::from_module(&mut grads, &heads);
-                let encoder_grads = GradientsParams::from_module(&mut grads, &encoder);
-                model = StaticGnn {
-                    encoder: encoder_optimizer.step(config.lr_encoder, encoder, encoder_grads),
-                    heads: heads_optimizer.step(config.lr_heads, heads, heads_grads),
-                };
             }
             let train_seconds = started.elapsed().as_secs_f64();
             let auprc = self.validation_auprc(&model.valid(), &inputs, &validation)?;
@@ -346,14 +410,11 @@ impl<'a> StaticGnnTrainer<'a> {
         let (mut scores, mut labels) = (Vec::new(), Vec::new());
         for pairs in validation.iter().filter(|p| !p.is_empty()) {
             let week = model.encoder.prepare(inputs, pairs.anchor, &self.device)?;
-            let z = model.encoder.encode(&week);
-            let (src, dst) = pair_indices(&pairs.pairs, &self.device);
-            let logits = model
-                .heads
-                .links(z, src, dst)
-                .narrow(1, 0, 1)
-                .reshape([pairs.len()]);
-            scores.extend(to_f64(logits)?);
+            scores.extend(
+                model
+                    .heads
+                    .logits(model.encoder.encode(&week), &pairs.pairs)?,
+            );
             labels.extend_from_slice(&pairs.labels);
         }
         Ok(average_precision(&scores, &labels)?.unwrap_or(0.0))

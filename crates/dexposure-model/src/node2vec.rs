@@ -29,7 +29,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::{ModelError, Result};
 use crate::features::Neighbourhood;
-use crate::forecast::to_f64;
+use crate::forecast::{check_anchor, to_f64};
 use crate::gnn::{NodeInputs, StaticGnn, WeekEncoder};
 use crate::history::WeekGraphs;
 use crate::model::{float_matrix, int_tensor};
@@ -282,12 +282,7 @@ impl Node2VecChain {
 
     /// Centre embeddings of week t, `[N_t · dim]` row-major (running the weeks not yet run).
     pub fn embeddings(&self, weeks: &WeekGraphs, t: usize) -> Result<Arc<Vec<f32>>> {
-        if t >= weeks.len() {
-            return Err(ModelError::Date(format!(
-                "anchor position {t} is past the last week ({} weeks)",
-                weeks.len()
-            )));
-        }
+        check_anchor(weeks, t)?;
         let mut state = self
             .state
             .lock()

@@ -18,7 +18,6 @@
 use std::sync::Mutex;
 
 use burn::nn::Linear;
-use burn::optim::GradientsParams;
 use burn::prelude::*;
 use burn::tensor::activation::{relu, sigmoid, tanh};
 use dexposure_graph::ExposureGraph;
@@ -30,13 +29,12 @@ use rustc_hash::FxHashMap;
 use crate::error::{ModelError, Result};
 use crate::features::{FeatureSet, Normalizer};
 use crate::forecast::to_f64;
-use crate::forecaster::{Forecaster, PairForecast};
 use crate::gcn::GcnPropagation;
-use crate::gnn::{HadamardHeads, NodeInputs};
+use crate::gnn::{EmbeddingForecaster, GroupOptimizers, HadamardHeads, NodeInputs};
 use crate::history::{ForecastSplit, SplitPart, WeekGraphs};
-use crate::model::{float_matrix, linear, pair_indices};
+use crate::model::{float_matrix, linear};
 use crate::pairs::{AnchorPairs, NodeTargets};
-use crate::train::{EarlyStopping, EpochRecord, TrainConfig, adam, multitask_loss, subsample};
+use crate::train::{EarlyStopping, EpochRecord, TrainConfig, subsample};
 
 /// Sizes of ROLAND (the DeXposure paper's: MLP 128 → 64, GCN 64 + GRU, GCN 32 + GRU).
 #[derive(Config, Debug, PartialEq)]
@@ -348,15 +346,19 @@ impl RolandForecaster {
             config: &self.config,
         }
     }
+}
+
+impl EmbeddingForecaster for RolandForecaster {
+    fn row_name(&self) -> String {
+        "roland".into()
+    }
+
+    fn heads(&self) -> &HadamardHeads {
+        &self.model.heads
+    }
 
     /// Node embeddings of week t (from a run over weeks `0..=t`).
     fn embeddings(&self, weeks: &WeekGraphs, t: usize) -> Result<Tensor<2>> {
-        if t >= weeks.len() {
-            return Err(ModelError::Date(format!(
-                "anchor position {t} is past the last week ({} weeks)",
-                weeks.len()
-            )));
-        }
         let mut run = self
             .run
             .lock()
@@ -368,27 +370,6 @@ impl RolandForecaster {
         run.embeddings
             .clone()
             .ok_or_else(|| ModelError::InvalidArgument("no week was run".into()))
-    }
-}
-
-impl Forecaster for RolandForecaster {
-    fn name(&self) -> String {
-        "roland".into()
-    }
-
-    fn predict_pairs(
-        &self,
-        weeks: &WeekGraphs,
-        t: usize,
-        pairs: &[(u32, u32)],
-    ) -> Result<PairForecast> {
-        let z = self.embeddings(weeks, t)?;
-        self.model.heads.pair_forecast(z, weeks, t, pairs)
-    }
-
-    fn predict_nodes(&self, weeks: &WeekGraphs, t: usize) -> Result<Vec<f64>> {
-        let z = self.embeddings(weeks, t)?;
-        to_f64(self.model.heads.nodes(z))
     }
 }
 
@@ -438,8 +419,7 @@ impl<'a> RolandTrainer<'a> {
         };
         let ad = self.device.clone().autodiff();
         let mut model = sizes.init(&ad)?;
-        let mut encoder_optimizer = adam(config);
-        let mut heads_optimizer = adam(config);
+        let mut optimizers = GroupOptimizers::new(config);
         let inputs = RolandInputs {
             weeks: self.weeks,
             features,
@@ -470,33 +450,14 @@ impl<'a> RolandTrainer<'a> {
                 if pairs.is_empty() {
                     continue;
                 }
-                let z = states.second;
-                let (src, dst) = pair_indices(&pairs.pairs, &ad);
-                let loss = multitask_loss(
-                    model.heads.links(z.clone(), src, dst),
-                    model.heads.nodes(z),
-                    &pairs,
-                    &NodeTargets::of(self.weeks, s, h),
-                    config.loss,
-                    &ad,
-                );
-                let value = f64::from(loss.clone().into_scalar::<f32>());
-                if !value.is_finite() {
-                    return Err(ModelError::Diverged {
-                        epoch,
-                        step: s,
-                        loss: value,
-                    });
-                }
+                let targets = NodeTargets::of(self.weeks, s, h);
+                let loss = model
+                    .heads
+                    .loss(states.second, &pairs, &targets, config.loss);
+                let groups = (model.encoder, model.heads);
+                let (encoder, heads, value) = optimizers.step(loss, groups, config, (epoch, s))?;
+                model = Roland { encoder, heads };
                 loss_sum += value;
-                let mut grads = loss.backward();
-                let Roland { encoder, heads } = model;
-                let heads_grads = GradientsParams::from_module(&mut grads, &heads);
-                let encoder_grads = GradientsParams::from_module(&mut grads, &encoder);
-                model = Roland {
-                    encoder: encoder_optimizer.step(config.lr_encoder, encoder, encoder_grads),
-                    heads: heads_optimizer.step(config.lr_heads, heads, heads_grads),
-                };
             }
             let train_seconds = started.elapsed().as_secs_f64();
             let auprc = self.validation_auprc(&model.valid(), &inputs, &validation)?;
@@ -540,13 +501,7 @@ impl<'a> RolandTrainer<'a> {
             if pairs.is_empty() {
                 continue;
             }
-            let (src, dst) = pair_indices(&pairs.pairs, &self.device);
-            let logits = model
-                .heads
-                .links(z, src, dst)
-                .narrow(1, 0, 1)
-                .reshape([pairs.len()]);
-            scores.extend(to_f64(logits)?);
+            scores.extend(model.heads.logits(z, &pairs.pairs)?);
             labels.extend_from_slice(&pairs.labels);
         }
         Ok(average_precision(&scores, &labels)?.unwrap_or(0.0))

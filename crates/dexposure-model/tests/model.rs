@@ -399,6 +399,43 @@ fn trains_on_a_walk_forward_fold() {
     assert!(matches!(err, ModelError::NotEnoughWeeks(_)), "{err}");
 }
 
+/// Scores of a ring of pairs of week t (the first 30 weeks of the sample): probabilities and
+/// non-negative log-weights, the same without the weeks after t, a node prediction per node,
+/// errors for a pair or a week out of range. Returns the scores and the pairs.
+fn scores_without_looking_ahead(
+    forecaster: &dyn dexposure_model::Forecaster,
+    weeks: &WeekGraphs,
+    t: usize,
+) -> (dexposure_model::PairForecast, Vec<(u32, u32)>) {
+    let name = forecaster.name();
+    let n = weeks.graph(t).node_count() as u32;
+    let pairs: Vec<(u32, u32)> = (0..n).map(|u| (u, (u + 1) % n)).collect();
+    let scores = forecaster.predict_pairs(weeks, t, &pairs).expect("scores");
+    assert_eq!(scores.scores.len(), pairs.len());
+    assert!(scores.scores.iter().all(|p| (0.0..=1.0).contains(p)));
+    assert!(scores.log_weights.iter().all(|w| *w >= 0.0));
+    let cut = sample(t + 1);
+    let weeks_cut = WeekGraphs::new(&cut, None).expect("graphs");
+    assert_eq!(
+        scores,
+        forecaster
+            .predict_pairs(&weeks_cut, t, &pairs)
+            .expect("cut"),
+        "{name} at t must not read weeks after t"
+    );
+    assert_eq!(
+        forecaster.predict_nodes(weeks, t).expect("nodes").len(),
+        n as usize
+    );
+    assert!(forecaster.predict_pairs(weeks, t, &[(0, n)]).is_err());
+    assert!(
+        forecaster
+            .predict_pairs(weeks, weeks.len(), &pairs)
+            .is_err()
+    );
+    (scores, pairs)
+}
+
 mod roland {
     use super::*;
     use dexposure_model::Forecaster;
@@ -537,35 +574,13 @@ mod roland {
         assert!(!forecaster.history.is_empty());
         assert!(forecaster.history.iter().all(|e| e.train_loss.is_finite()));
         let t = split.anchors(SplitPart::Test, 1)[0];
-        let n = weeks.graph(t).node_count() as u32;
-        let pairs: Vec<(u32, u32)> = (0..n).map(|u| (u, (u + 1) % n)).collect();
-        let first = forecaster.predict_pairs(&weeks, t, &pairs).expect("scores");
-        assert_eq!(first.scores.len(), pairs.len());
-        assert!(first.scores.iter().all(|p| (0.0..=1.0).contains(p)));
-        assert!(first.log_weights.iter().all(|w| *w >= 0.0));
+        let (first, pairs) = scores_without_looking_ahead(&forecaster, &weeks, t);
         // An earlier anchor restarts the run; asking again gives the same numbers.
         forecaster
             .predict_pairs(&weeks, t - 3, &pairs[..2])
             .expect("earlier");
         let again = forecaster.predict_pairs(&weeks, t, &pairs).expect("again");
         assert_eq!(first, again);
-        // The same scores without the weeks after t.
-        let cut = sample(t + 1);
-        let weeks_cut = WeekGraphs::new(&cut, None).expect("graphs");
-        let cut_scores = forecaster
-            .predict_pairs(&weeks_cut, t, &pairs)
-            .expect("cut");
-        assert_eq!(first, cut_scores, "ROLAND at t must not read weeks after t");
-        assert_eq!(
-            forecaster.predict_nodes(&weeks, t).expect("nodes").len(),
-            n as usize
-        );
-        assert!(forecaster.predict_pairs(&weeks, t, &[(0, n)]).is_err());
-        assert!(
-            forecaster
-                .predict_pairs(&weeks, weeks.len(), &pairs)
-                .is_err()
-        );
     }
 }
 
@@ -606,31 +621,7 @@ mod static_gnn {
         assert!(forecaster.history.iter().all(|e| e.train_loss.is_finite()));
         assert!(forecaster.best_validation_auprc().is_some());
         let t = split.anchors(SplitPart::Test, 1)[0];
-        let n = weeks.graph(t).node_count() as u32;
-        let pairs: Vec<(u32, u32)> = (0..n).map(|u| (u, (u + 1) % n)).collect();
-        let scores = forecaster.predict_pairs(&weeks, t, &pairs).expect("scores");
-        assert_eq!(scores.scores.len(), pairs.len());
-        assert!(scores.scores.iter().all(|p| (0.0..=1.0).contains(p)));
-        assert!(scores.log_weights.iter().all(|w| *w >= 0.0));
-        let cut = sample(t + 1);
-        let weeks_cut = WeekGraphs::new(&cut, None).expect("graphs");
-        assert_eq!(
-            scores,
-            forecaster
-                .predict_pairs(&weeks_cut, t, &pairs)
-                .expect("cut"),
-            "{name} at t must not read weeks after t"
-        );
-        assert_eq!(
-            forecaster.predict_nodes(&weeks, t).expect("nodes").len(),
-            n as usize
-        );
-        assert!(forecaster.predict_pairs(&weeks, t, &[(0, n)]).is_err());
-        assert!(
-            forecaster
-                .predict_pairs(&weeks, weeks.len(), &pairs)
-                .is_err()
-        );
+        scores_without_looking_ahead(&forecaster, &weeks, t);
     }
 
     #[test]
