@@ -3,12 +3,15 @@
 //!
 //! ```text
 //! cargo run --release --example stress_test -- --data network_data.json.gz --date 2022-05-09 \
-//!     [--scenario scenarios.toml] [--engine cascade|debtrank|eisenberg-noe] [--metadata DIR] [--out result.json]
+//!     [--scenario scenarios.toml] [--engine cascade|debtrank|eisenberg-noe] \
+//!     [--allocation published|capped] [--metadata DIR] [--out result.json]
 //! ```
 //! Prints a table (loss % of TVL, affected, rounds, top-5 losers) and writes every result as
 //! JSON (`--out`, default `stress_DATE_ENGINE.json`). Without `--data` it runs on the embedded
 //! dataset and its simulated metadata. Category scenarios need detailed categories (`meta_df.csv`
-//! in `--metadata`; the embedded metadata has them).
+//! in `--metadata`; the embedded metadata has them). The cascade runs the published DeXposure-FM
+//! rule unless `--allocation capped` asks for the variant capped at exposure; the header line
+//! says which ran.
 
 use std::path::PathBuf;
 
@@ -16,7 +19,9 @@ use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use dexposure::graph::ExposureGraph;
 use dexposure::snapshot::NaiveDate;
-use dexposure::stress::{ContagionEngine, DebtRank, EisenbergNoe, LossCascade, Scenario};
+use dexposure::stress::{
+    CascadeAllocation, ContagionEngine, DebtRank, EisenbergNoe, LossCascade, Scenario,
+};
 use dexposure::{datasets, report};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -44,6 +49,10 @@ struct Args {
     /// Contagion engine.
     #[arg(long, value_enum, default_value = "cascade")]
     engine: Engine,
+    /// How the cascade divides a debtor's loss: published (the paper's rule, whole loss pro
+    /// rata) or capped (at each creditor's exposure).
+    #[arg(long, default_value = "published")]
+    allocation: CascadeAllocation,
     /// Folder with id_to_info.json / meta_df.csv (names, sectors, detailed categories).
     #[arg(long)]
     metadata: Option<PathBuf>,
@@ -69,7 +78,7 @@ fn main() -> anyhow::Result<()> {
         None => Scenario::standard(),
     };
     let engine: Box<dyn ContagionEngine> = match args.engine {
-        Engine::Cascade => Box::new(LossCascade::default()),
+        Engine::Cascade => Box::new(LossCascade::new().with_allocation(args.allocation)),
         Engine::Debtrank => Box::new(DebtRank::default()),
         Engine::EisenbergNoe => Box::new(EisenbergNoe::default()),
     };
@@ -102,8 +111,12 @@ fn main() -> anyhow::Result<()> {
         .collect();
     std::fs::write(&out, serde_json::to_string_pretty(&json)?)
         .with_context(|| format!("cannot write {}", out.display()))?;
+    let rule = match args.engine {
+        Engine::Cascade => format!(" — {}", args.allocation.describe()),
+        _ => String::new(),
+    };
     report::print(&format!(
-        "week {} ({} nodes, {} links), engine {}\n\n{}{}\nresults written to {}\n",
+        "week {} ({} nodes, {} links), engine {}{rule}\n\n{}{}\nresults written to {}\n",
         week.date,
         graph.node_count(),
         graph.edge_count(),

@@ -3,7 +3,8 @@
 //!
 //! Conventions shared by all engines:
 //! - an edge c → d of merged weight w means creditor c is exposed to debtor d by w USD;
-//! - self-loops are ignored (a node is never its own creditor);
+//! - self-loops are ignored (a node is never its own creditor), except by the published
+//!   allocation of the [`LossCascade`], which keeps them as the published code does;
 //! - a node's TVL is used only when it is finite and > 0; any other TVL counts as 0, and a node
 //!   of zero TVL takes no loss and is never distressed;
 //! - every node loss is capped at the node's TVL, so the total loss never exceeds total TVL;
@@ -11,7 +12,7 @@
 
 use dexposure_graph::ExposureGraph;
 use dexposure_snapshot::BroadCategory;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StressError};
 use crate::shock::Shock;
@@ -147,28 +148,95 @@ fn check_fraction(name: &str, x: f64, low_open: bool) -> Result<()> {
     }
 }
 
-/// The DeXposure-FM loss cascade (DESIGN.md §7).
+/// How a [`LossCascade`] divides a debtor's loss among its creditors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CascadeAllocation {
+    /// The published rule of DeXposure-FM (`macroprudential_tools.simulate_contagion`, with
+    /// its 2026-09 fix): the debtor's whole cumulative loss is split among its creditors in
+    /// proportion to their exposure, with no cap at the exposure. Self-loops count as an
+    /// exposure of the debtor to itself, as in the published code.
+    #[default]
+    Published,
+    /// Capped at exposure: a creditor loses at most its exposure to the debtor, `min(w, share)`;
+    /// self-loops are ignored. Economically sounder; never the default.
+    CappedAtExposure,
+}
+
+impl CascadeAllocation {
+    /// Both rules, the default first.
+    pub const ALL: [CascadeAllocation; 2] = [Self::Published, Self::CappedAtExposure];
+
+    /// Name in files and on the command line: `published` or `capped`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Published => "published",
+            Self::CappedAtExposure => "capped",
+        }
+    }
+
+    /// One line saying which rule ran, for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Published => {
+                "published DeXposure-FM rule (whole loss pro rata to exposure, no cap at the exposure)"
+            }
+            Self::CappedAtExposure => {
+                "capped at exposure (a creditor loses at most its exposure to the debtor)"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for CascadeAllocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for CascadeAllocation {
+    type Err = StressError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "published" => Ok(Self::Published),
+            "capped" | "capped_at_exposure" => Ok(Self::CappedAtExposure),
+            other => Err(StressError::InvalidParameter(format!(
+                "unknown cascade allocation {other:?} (expected published or capped)"
+            ))),
+        }
+    }
+}
+
+/// The DeXposure-FM loss cascade (DESIGN.md §7), with the published allocation by default.
 ///
 /// Exact rule:
-/// 1. Round 0: node i loses `f_i · TVL_i`; it is distressed when `loss_i > threshold · TVL_i`
-///    (strict) and `TVL_i > 0`.
-/// 2. Each round r = 1..=`max_rounds`, every node that became distressed in round r − 1
-///    propagates once, passing its loss `L_d` as it stands at the start of round r (losses it
-///    receives afterwards are not passed on). Its creditors are the sources c ≠ d of its
-///    in-edges; creditor c receives `min(w(c→d), L_d · w(c→d) / Σ_{c'≠d} w(c'→d))`, the
-///    proportional share of the debtor's loss by exposure, capped at the exposure itself.
-/// 3. All transfers of a round are computed from start-of-round losses, then applied; each
-///    node's loss is capped at its TVL. Nodes crossing the threshold become newly distressed.
-/// 4. Stop after `max_rounds` rounds or as soon as a round distresses no new node.
+/// 1. Round 0: every node i with shock fraction `f_i > 0` and `TVL_i > 0` loses `f_i · TVL_i`
+///    and is distressed and active, whatever the threshold (as the published code).
+/// 2. Each round r = 1..=`max_rounds`, the nodes activated in round r − 1 propagate once, in
+///    ascending node index. Each passes its loss `L_d` as it stands when it propagates (its
+///    cumulative loss, including what it received earlier in the same round) to its creditors,
+///    the sources c of its in-edges of weight w(c→d) > 0: creditor c receives
+///    `L_d · w(c→d) / Σ_c' w(c'→d)` under [`CascadeAllocation::Published`] (self-loops count:
+///    the debtor receives its own share), and `min(w(c→d), that share)` with self-loops ignored
+///    under [`CascadeAllocation::CappedAtExposure`].
+/// 3. Every transfer is applied at once and each node's loss is capped at its TVL; a node of
+///    TVL > 0 whose loss then exceeds `threshold · TVL` (strict) is distressed and becomes
+///    active for the next round. Each node activates once.
+/// 4. Stop after `max_rounds` rounds or as soon as a round activates no node.
 ///
-/// `distressed` counts the nodes distressed at the end (shock included); `rounds` counts the
-/// propagation rounds run. Note: with a threshold > 0 the "propagate once" rule makes the total
-/// loss non-monotone in the shock in rare cases (a node distressed earlier passes a smaller
-/// loss); with threshold 0 it is monotone.
+/// `distressed` counts the nodes distressed at the end (shocked nodes included); `rounds`
+/// counts the propagation rounds run, the last one included even when it activated no node
+/// (the published code's `propagation_rounds` leaves that one out).
+///
+/// The published code iterates the active set in Python set order, which is not reproducible
+/// across runs for string ids; ascending node index is the deterministic order used here. The
+/// order matters only when two nodes active in the same round are linked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LossCascade {
     max_rounds: usize,
     threshold: f64,
+    allocation: CascadeAllocation,
 }
 
 impl Default for LossCascade {
@@ -176,14 +244,21 @@ impl Default for LossCascade {
         Self {
             max_rounds: 10,
             threshold: 0.1,
+            allocation: CascadeAllocation::Published,
         }
     }
 }
 
 impl LossCascade {
-    /// Default cascade: 10 rounds, distress threshold 0.1.
+    /// Default cascade: the published allocation, 10 rounds, distress threshold 0.1.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the allocation rule.
+    pub fn with_allocation(mut self, allocation: CascadeAllocation) -> Self {
+        self.allocation = allocation;
+        self
     }
 
     /// Sets the round cap.
@@ -208,73 +283,79 @@ impl LossCascade {
     pub fn threshold(&self) -> f64 {
         self.threshold
     }
+
+    /// Allocation rule.
+    pub fn allocation(&self) -> CascadeAllocation {
+        self.allocation
+    }
 }
 
 impl ContagionEngine for LossCascade {
     fn name(&self) -> &'static str {
-        "loss_cascade"
+        match self.allocation {
+            CascadeAllocation::Published => "loss_cascade",
+            CascadeAllocation::CappedAtExposure => "loss_cascade_capped",
+        }
     }
 
     fn run(&self, graph: &ExposureGraph, shock: &Shock) -> Result<StressResult> {
         let n = graph.node_count();
         shock.check_len(n)?;
         let tvl = clean_tvl(graph);
-        let mut loss: Vec<f64> = shock
-            .fractions()
-            .iter()
-            .zip(&tvl)
-            .map(|(f, t)| (f * t).min(*t))
-            .collect();
-        let initial: f64 = loss.iter().sum();
-        let is_distressed = |l: f64, t: f64| t > 0.0 && l > self.threshold * t;
+        let capped = self.allocation == CascadeAllocation::CappedAtExposure;
+        let mut loss = vec![0.0; n];
         let mut distressed = vec![false; n];
         let mut frontier = Vec::new();
-        for i in 0..n {
-            if is_distressed(loss[i], tvl[i]) {
+        for (i, &f) in shock.fractions().iter().enumerate() {
+            if f > 0.0 && tvl[i] > 0.0 {
+                loss[i] = (f * tvl[i]).min(tvl[i]);
                 distressed[i] = true;
                 frontier.push(i);
             }
         }
+        let initial: f64 = loss.iter().sum();
         let mut path = vec![PropagationStep {
             round: 0,
             newly_distressed: frontier.clone(),
             loss_added_usd: initial,
         }];
         let in_csr = graph.in_csr();
+        let is_creditor =
+            |c: usize, d: usize, w: f64| w > 0.0 && w.is_finite() && !(capped && c == d);
         let mut rounds = 0;
-        let mut incoming = vec![0.0; n];
         while rounds < self.max_rounds && !frontier.is_empty() {
             rounds += 1;
-            incoming.iter_mut().for_each(|x| *x = 0.0);
+            let mut next = Vec::new();
+            let mut added = 0.0;
             for &d in &frontier {
-                let total_w: f64 = in_csr.row(d).filter(|&(c, _)| c != d).map(|(_, w)| w).sum();
-                if !(total_w > 0.0 && total_w.is_finite()) {
+                let debtor_loss = loss[d];
+                let total_w: f64 = in_csr
+                    .row(d)
+                    .filter(|&(c, w)| is_creditor(c, d, w))
+                    .map(|(_, w)| w)
+                    .sum();
+                if !(debtor_loss > 0.0 && total_w > 0.0 && total_w.is_finite()) {
                     continue;
                 }
-                for (c, w) in in_csr.row(d).filter(|&(c, _)| c != d) {
-                    incoming[c] += finite_or_zero((loss[d] * w / total_w).min(w));
-                }
-            }
-            let mut added = 0.0;
-            for c in 0..n {
-                if incoming[c] > 0.0 {
-                    let new = (loss[c] + incoming[c]).min(tvl[c]);
+                for (c, w) in in_csr.row(d).filter(|&(c, w)| is_creditor(c, d, w)) {
+                    let share = debtor_loss * w / total_w;
+                    let received = finite_or_zero(if capped { share.min(w) } else { share });
+                    let new = (loss[c] + received).min(tvl[c]);
                     added += new - loss[c];
                     loss[c] = new;
+                    if !distressed[c] && tvl[c] > 0.0 && loss[c] > self.threshold * tvl[c] {
+                        distressed[c] = true;
+                        next.push(c);
+                    }
                 }
             }
-            frontier.clear();
-            for i in 0..n {
-                if !distressed[i] && is_distressed(loss[i], tvl[i]) {
-                    distressed[i] = true;
-                    frontier.push(i);
-                }
-            }
+            next.sort_unstable();
             path.push(PropagationStep {
                 round: rounds,
-                newly_distressed: frontier.clone(),
+                newly_distressed: next.clone(),
                 loss_added_usd: added,
             });
+            frontier = next;
         }
         let count = distressed.iter().filter(|&&d| d).count();
         Ok(finish(

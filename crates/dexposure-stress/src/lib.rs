@@ -2,7 +2,7 @@
 //!
 //! Shocks and scenarios ([`scenario`]), three contagion engines ([`ContagionEngine`]), the
 //! predictive stress evaluation of DeXposure-FM's Task II ([`predictive`]) and early-warning
-//! rules over metric series ([`early_warning`]).
+//! rules over metric series ([`early_warning`]), and percentile [`bootstrap`] intervals.
 //!
 //! ```
 //! use dexposure_stress::Shock;
@@ -12,13 +12,15 @@
 //! # Ok::<(), dexposure_stress::StressError>(())
 //! ```
 
+pub mod bootstrap;
 mod engine;
 mod error;
 pub mod scenario;
 mod shock;
 
 pub use engine::{
-    ContagionEngine, DebtRank, EisenbergNoe, LossCascade, PropagationStep, SectorLoss, StressResult,
+    CascadeAllocation, ContagionEngine, DebtRank, EisenbergNoe, LossCascade, PropagationStep,
+    SectorLoss, StressResult,
 };
 pub use error::{Result, StressError};
 pub use scenario::{Scenario, ScenarioShock, reverse_stress};
@@ -27,6 +29,6 @@ pub mod early_warning;
 pub mod predictive;
 pub use early_warning::{Alert, EarlyWarning};
 pub use predictive::{
-    AnchorEvaluation, AnchorWeeks, ErrorSummary, PredictiveEvaluator, PredictiveReport,
-    PredictiveSummary,
+    AnchorEvaluation, AnchorGraphs, AnchorWeeks, ErrorSummary, PredictiveEvaluator,
+    PredictiveReport, PredictiveSummary, ShockSelection, SummaryIntervals,
 };

@@ -11,8 +11,11 @@
 //! baseline error is e_b = |L(G_t) − L(G_t+h)| and the model error e_m = |L(Ĝ) − L(G_t+h)|.
 //!
 //! Choices:
-//! - the scenario is applied on each restricted graph separately, so graph-dependent selections
-//!   (top-N by TVL, categories) are re-evaluated per graph: "top-5" on Ĝ is Ĝ's own top 5;
+//! - [`ShockSelection::EachGraph`] (default, the paper's choice): the scenario is applied on each
+//!   restricted graph separately, so graph-dependent selections (top-N by TVL, categories) are
+//!   re-evaluated per graph: "top-5" on Ĝ is Ĝ's own top 5 by *predicted* TVL;
+//!   [`ShockSelection::CurrentWeek`]: the protocols the scenario selects on G_t are shocked on
+//!   all three graphs (top-N by TVL at t, known when the forecast is made);
 //! - nodes of V_t ∩ V_t+h absent from Ĝ are simply absent from the restricted Ĝ (the prediction
 //!   did not forecast them); nodes of Ĝ outside V_t ∩ V_t+h are dropped;
 //! - a link is kept when both endpoints are kept; nodes and links keep their size and token
@@ -24,11 +27,13 @@ use dexposure_graph::ExposureGraph;
 use dexposure_snapshot::{
     Link, NaiveDate, Node, ProtocolCatalog, ProtocolId, Snapshot, SymbolTable,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::bootstrap::{Interval, PercentileBootstrap};
 use crate::engine::ContagionEngine;
 use crate::error::{Result, StressError};
 use crate::scenario::Scenario;
+use crate::shock::Shock;
 
 /// The protocols present in both weeks, sorted and without duplicates (V_a ∩ V_b).
 pub fn common_nodes(a: &Snapshot, b: &Snapshot) -> Vec<ProtocolId> {
@@ -81,6 +86,72 @@ pub struct AnchorWeeks<'a> {
     pub predicted: &'a Snapshot,
     /// G_t+h.
     pub realised: &'a Snapshot,
+}
+
+/// Which protocols a scenario shocks on the predicted and realised graphs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShockSelection {
+    /// Each graph selects its own nodes (top-N by that graph's TVL): the paper's choice.
+    #[default]
+    EachGraph,
+    /// The nodes selected on G_t are shocked on every graph (top-N by TVL at t).
+    CurrentWeek,
+}
+
+impl ShockSelection {
+    /// Both choices, the default first.
+    pub const ALL: [ShockSelection; 2] = [Self::EachGraph, Self::CurrentWeek];
+
+    /// Name in tables and files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::EachGraph => "each_graph",
+            Self::CurrentWeek => "current_week",
+        }
+    }
+}
+
+/// The three graphs of one anchor, each restricted to V_t ∩ V_t+h, built once so that many
+/// scenarios and engines can run on them.
+#[derive(Debug, Clone)]
+pub struct AnchorGraphs {
+    /// Date of G_t.
+    pub current_date: NaiveDate,
+    /// Date of G_t+h.
+    pub realised_date: NaiveDate,
+    /// G_t restricted.
+    pub current: ExposureGraph,
+    /// Ĝ_t+h restricted.
+    pub predicted: ExposureGraph,
+    /// G_t+h restricted.
+    pub realised: ExposureGraph,
+}
+
+impl AnchorGraphs {
+    /// Restricts the three weeks to V_t ∩ V_t+h and builds their graphs (`symbols`: the series
+    /// symbol table; `catalog`: categories for scenarios and sectors).
+    pub fn new(
+        weeks: AnchorWeeks<'_>,
+        symbols: &SymbolTable,
+        catalog: Option<&ProtocolCatalog>,
+    ) -> Result<Self> {
+        let keep = common_nodes(weeks.current, weeks.realised);
+        let graph = |week: &Snapshot| -> Result<ExposureGraph> {
+            Ok(ExposureGraph::from_snapshot(
+                &restrict(week, &keep),
+                symbols,
+                catalog,
+            )?)
+        };
+        Ok(Self {
+            current_date: weeks.current.date,
+            realised_date: weeks.realised.date,
+            current: graph(weeks.current)?,
+            predicted: graph(weeks.predicted)?,
+            realised: graph(weeks.realised)?,
+        })
+    }
 }
 
 /// Result of one anchor.
@@ -198,6 +269,40 @@ impl PredictiveSummary {
     }
 }
 
+/// Bootstrap intervals of a [`PredictiveSummary`]: anchors resampled with replacement, the
+/// worst 20% re-chosen on each resample.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SummaryIntervals {
+    /// ΔMAE over all anchors.
+    pub delta_mae: Interval,
+    /// Win rate over all anchors.
+    pub win_rate: Interval,
+    /// ΔMAE on the worst 20% by e_b.
+    pub worst20_delta_mae: Interval,
+    /// Win rate on the worst 20% by e_b.
+    pub worst20_win_rate: Interval,
+}
+
+impl SummaryIntervals {
+    /// The intervals over `anchors`; `None` when there is no anchor.
+    pub fn of(anchors: &[AnchorEvaluation], bootstrap: &PercentileBootstrap) -> Option<Self> {
+        let stat = |pick: fn(&PredictiveSummary) -> f64| {
+            move |idx: &[usize]| {
+                let sample: Vec<AnchorEvaluation> =
+                    idx.iter().map(|&i| anchors[i].clone()).collect();
+                PredictiveSummary::from_anchors(&sample).map_or(f64::NAN, |s| pick(&s))
+            }
+        };
+        let n = anchors.len();
+        Some(Self {
+            delta_mae: bootstrap.interval(n, stat(|s| s.delta_mae))?,
+            win_rate: bootstrap.interval(n, stat(|s| s.win_rate))?,
+            worst20_delta_mae: bootstrap.interval(n, stat(|s| s.worst20.delta_mae))?,
+            worst20_win_rate: bootstrap.interval(n, stat(|s| s.worst20.win_rate))?,
+        })
+    }
+}
+
 /// Per-anchor results and their summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PredictiveReport {
@@ -217,6 +322,7 @@ pub struct PredictiveEvaluator<'a> {
     engine: &'a dyn ContagionEngine,
     symbols: &'a SymbolTable,
     catalog: Option<&'a ProtocolCatalog>,
+    selection: ShockSelection,
 }
 
 impl std::fmt::Debug for PredictiveEvaluator<'_> {
@@ -224,13 +330,14 @@ impl std::fmt::Debug for PredictiveEvaluator<'_> {
         f.debug_struct("PredictiveEvaluator")
             .field("engine", &self.engine.name())
             .field("catalog", &self.catalog.is_some())
+            .field("selection", &self.selection)
             .finish()
     }
 }
 
 impl<'a> PredictiveEvaluator<'a> {
-    /// An evaluator with `engine`; `symbols` is the series symbol table of every week and
-    /// `catalog` gives categories to scenarios and graphs.
+    /// An evaluator with `engine` and [`ShockSelection::EachGraph`]; `symbols` is the series
+    /// symbol table of every week and `catalog` gives categories to scenarios and graphs.
     pub fn new(
         engine: &'a dyn ContagionEngine,
         symbols: &'a SymbolTable,
@@ -240,40 +347,72 @@ impl<'a> PredictiveEvaluator<'a> {
             engine,
             symbols,
             catalog,
+            selection: ShockSelection::EachGraph,
         }
     }
 
-    /// L(week restricted to `keep`) for `scenario`, in % of total TVL, and the node count.
+    /// Sets how the shocked nodes are chosen on Ĝ and G_t+h.
+    pub fn with_selection(mut self, selection: ShockSelection) -> Self {
+        self.selection = selection;
+        self
+    }
+
+    /// L(graph) for `scenario`, in % of total TVL; `chosen` (protocols selected on G_t) replaces
+    /// the scenario's own selection under [`ShockSelection::CurrentWeek`].
     fn loss(
         &self,
         scenario: &Scenario,
-        week: &Snapshot,
-        keep: &[ProtocolId],
-    ) -> Result<(f64, usize)> {
-        let restricted = restrict(week, keep);
-        let graph = ExposureGraph::from_snapshot(&restricted, self.symbols, self.catalog)?;
-        let applied = scenario.apply(&graph, self.catalog)?;
-        let result = self.engine.run(&graph, &applied.shock)?;
-        Ok((result.loss_pct_tvl, graph.node_count()))
+        graph: &ExposureGraph,
+        chosen: &[ProtocolId],
+    ) -> Result<f64> {
+        let shock = match self.selection {
+            ShockSelection::EachGraph => scenario.apply(graph, self.catalog)?.shock,
+            ShockSelection::CurrentWeek => {
+                let mut shock = Shock::none(graph.node_count());
+                for i in chosen.iter().filter_map(|&id| graph.index_of(id)) {
+                    shock.hit(i, scenario.fraction)?;
+                }
+                shock
+            }
+        };
+        Ok(self.engine.run(graph, &shock)?.loss_pct_tvl)
     }
 
-    /// Evaluates one anchor.
-    pub fn anchor(&self, scenario: &Scenario, weeks: AnchorWeeks<'_>) -> Result<AnchorEvaluation> {
-        let keep = common_nodes(weeks.current, weeks.realised);
-        let (loss_current, common) = self.loss(scenario, weeks.current, &keep)?;
-        let (loss_predicted, predicted_nodes) = self.loss(scenario, weeks.predicted, &keep)?;
-        let (loss_realised, _) = self.loss(scenario, weeks.realised, &keep)?;
+    /// Evaluates one anchor on graphs built once ([`AnchorGraphs`]).
+    pub fn evaluate_graphs(
+        &self,
+        scenario: &Scenario,
+        graphs: &AnchorGraphs,
+    ) -> Result<AnchorEvaluation> {
+        let chosen: Vec<ProtocolId> = match self.selection {
+            ShockSelection::EachGraph => Vec::new(),
+            ShockSelection::CurrentWeek => scenario
+                .apply(&graphs.current, self.catalog)?
+                .selected
+                .iter()
+                .map(|&i| graphs.current.protocol(i))
+                .collect(),
+        };
+        let loss_current = self.loss(scenario, &graphs.current, &chosen)?;
+        let loss_predicted = self.loss(scenario, &graphs.predicted, &chosen)?;
+        let loss_realised = self.loss(scenario, &graphs.realised, &chosen)?;
         Ok(AnchorEvaluation {
-            current_date: weeks.current.date,
-            realised_date: weeks.realised.date,
-            common_nodes: common,
-            predicted_nodes,
+            current_date: graphs.current_date,
+            realised_date: graphs.realised_date,
+            common_nodes: graphs.current.node_count(),
+            predicted_nodes: graphs.predicted.node_count(),
             loss_current,
             loss_predicted,
             loss_realised,
             error_baseline: (loss_current - loss_realised).abs(),
             error_model: (loss_predicted - loss_realised).abs(),
         })
+    }
+
+    /// Evaluates one anchor.
+    pub fn anchor(&self, scenario: &Scenario, weeks: AnchorWeeks<'_>) -> Result<AnchorEvaluation> {
+        let graphs = AnchorGraphs::new(weeks, self.symbols, self.catalog)?;
+        self.evaluate_graphs(scenario, &graphs)
     }
 
     /// Evaluates every anchor and summarises; no anchor is an error.

@@ -4,7 +4,9 @@
 
 use dexposure_graph::ExposureGraph;
 use dexposure_snapshot::{Link, NaiveDate, Node, Snapshot, SymbolTable};
-use dexposure_stress::{ContagionEngine, DebtRank, EisenbergNoe, LossCascade, Shock, StressResult};
+use dexposure_stress::{
+    CascadeAllocation, ContagionEngine, DebtRank, EisenbergNoe, LossCascade, Shock, StressResult,
+};
 use proptest::prelude::*;
 
 /// A graph of `tvl.len()` nodes "p0", "p1", … and links (creditor, debtor, exposure).
@@ -33,6 +35,10 @@ fn graph(tvl: &[f64], links: &[(usize, usize, f64)]) -> ExposureGraph {
         });
     }
     ExposureGraph::from_snapshot(&week, &symbols, None).unwrap()
+}
+
+fn capped() -> LossCascade {
+    LossCascade::new().with_allocation(CascadeAllocation::CappedAtExposure)
 }
 
 fn shock(f: &[f64]) -> Shock {
@@ -111,10 +117,15 @@ fn cascade_pro_rata_cap_and_strict_threshold() {
         ],
     );
     assert_eq!(r.distressed, 2);
-    // Cap at exposure: a single creditor with w = 1 receives min(1, 20) = 1.
+    // A single creditor with w = 1: the published rule passes the whole loss of 20, the capped
+    // variant min(1, 20) = 1.
     let g = graph(&[40.0, 100.0], &[(1, 0, 1.0)]);
     let r = LossCascade::new().run(&g, &shock(&[0.5, 0.0])).unwrap();
+    close_all(&r.node_loss_usd, &[20.0, 20.0]);
+    assert_eq!(r.engine, "loss_cascade");
+    let r = capped().run(&g, &shock(&[0.5, 0.0])).unwrap();
     close_all(&r.node_loss_usd, &[20.0, 1.0]);
+    assert_eq!(r.engine, "loss_cascade_capped");
     // Strict threshold: B receives exactly 5 = 0.1·50 and is not distressed.
     let g = graph(&[40.0, 50.0, 100.0], &[(1, 0, 10.0), (2, 1, 50.0)]);
     let r = LossCascade::new()
@@ -126,12 +137,18 @@ fn cascade_pro_rata_cap_and_strict_threshold() {
 
 #[test]
 fn cascade_triangle_and_cap_at_tvl() {
-    // A shocked 50% → 50. Its creditor C (C → A, w 10) gets 10 = 0.1·100: not distressed.
+    // Capped: A shocked 50% → 50. Its creditor C (C → A, w 10) gets 10 = 0.1·100: not
+    // distressed.
+    let r = capped().run(&triangle(), &shock(&[0.5, 0.0, 0.0])).unwrap();
+    close_all(&r.node_loss_usd, &[50.0, 0.0, 10.0]);
+    assert_eq!((r.distressed, r.rounds), (1, 1));
+    // Published: C gets all 50 (distressed), passes 50 to B (distressed), which passes 50 back
+    // to A, already active: A ends at 100; round 3 activates no one.
     let r = LossCascade::new()
         .run(&triangle(), &shock(&[0.5, 0.0, 0.0]))
         .unwrap();
-    close_all(&r.node_loss_usd, &[50.0, 0.0, 10.0]);
-    assert_eq!((r.distressed, r.rounds), (1, 1));
+    close_all(&r.node_loss_usd, &[100.0, 50.0, 50.0]);
+    assert_eq!((r.distressed, r.rounds), (3, 3));
     // Loss capped at TVL: creditor of TVL 5 exposed by 30 receives min(30, 20) but keeps 5.
     let g = graph(&[20.0, 5.0], &[(1, 0, 30.0)]);
     let r = LossCascade::new().run(&g, &shock(&[1.0, 0.0])).unwrap();

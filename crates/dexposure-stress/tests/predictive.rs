@@ -4,8 +4,10 @@
 
 use dexposure_snapshot::{Link, NaiveDate, Node, Snapshot, SymbolTable, TokenAmount};
 use dexposure_stress::predictive::{common_nodes, restrict};
+use dexposure_stress::bootstrap::PercentileBootstrap;
 use dexposure_stress::{
-    AnchorWeeks, LossCascade, PredictiveEvaluator, PredictiveSummary, Scenario, StressError,
+    AnchorGraphs, AnchorWeeks, LossCascade, PredictiveEvaluator, PredictiveSummary, Scenario,
+    ShockSelection, StressError, SummaryIntervals,
 };
 
 /// A week with nodes (id, TVL) and links (creditor, debtor, exposure); each node holds one
@@ -263,4 +265,48 @@ fn empty_summary_is_an_error() {
         PredictiveSummary::from_anchors(&[]),
         Err(StressError::InvalidParameter(_))
     ));
+}
+
+#[test]
+fn current_week_selection_shocks_the_protocols_chosen_at_t() {
+    // At t, A is the largest; on Ĝ and at t + h, B is. Each graph choosing its own top-1 shocks
+    // B there; choosing at t shocks A on all three graphs.
+    let mut symbols = SymbolTable::new();
+    let current = week(&mut symbols, "2024-01-01", &[("A", 300.0), ("B", 100.0)], &[]);
+    let predicted = week(&mut symbols, "2024-01-08", &[("A", 100.0), ("B", 200.0)], &[]);
+    let realised = week(&mut symbols, "2024-01-08", &[("A", 100.0), ("B", 300.0)], &[]);
+    let weeks = AnchorWeeks {
+        current: &current,
+        predicted: &predicted,
+        realised: &realised,
+    };
+    let engine = LossCascade::new();
+    let each = PredictiveEvaluator::new(&engine, &symbols, None);
+    let at_t = each.with_selection(ShockSelection::CurrentWeek);
+    let e = each.anchor(&top1(), weeks).unwrap();
+    close(e.loss_predicted, 100.0 * 100.0 / 300.0); // B: half of 200 of 300
+    close(e.loss_realised, 100.0 * 150.0 / 400.0); // B: half of 300 of 400
+    let a = at_t.anchor(&top1(), weeks).unwrap();
+    close(a.loss_current, 100.0 * 150.0 / 400.0); // A: half of 300 of 400
+    close(a.loss_predicted, 100.0 * 50.0 / 300.0); // A: half of 100 of 300
+    close(a.loss_realised, 100.0 * 50.0 / 400.0);
+    // The graphs built once give the same evaluation.
+    let graphs = AnchorGraphs::new(weeks, &symbols, None).unwrap();
+    assert_eq!(at_t.evaluate_graphs(&top1(), &graphs).unwrap(), a);
+}
+
+#[test]
+fn summary_intervals_bracket_the_summary() {
+    let mut symbols = SymbolTable::new();
+    let weeks = three_anchors(&mut symbols);
+    let engine = LossCascade::new();
+    let report = PredictiveEvaluator::new(&engine, &symbols, None)
+        .evaluate(&top1(), &anchors(&weeks))
+        .unwrap();
+    let ci = SummaryIntervals::of(&report.anchors, &PercentileBootstrap::default()).unwrap();
+    let s = &report.summary;
+    assert!(ci.delta_mae.low <= s.delta_mae && s.delta_mae <= ci.delta_mae.high);
+    assert!(ci.win_rate.low <= s.win_rate && s.win_rate <= ci.win_rate.high);
+    assert!(ci.delta_mae.low < ci.delta_mae.high);
+    assert!(SummaryIntervals::of(&[], &PercentileBootstrap::default()).is_none());
 }

@@ -215,13 +215,14 @@ fn reverse_stress_finds_the_smallest_fraction() {
 
 #[test]
 fn reverse_stress_with_the_cascade() {
-    use dexposure_stress::{ContagionEngine, LossCascade};
+    use dexposure_stress::{CascadeAllocation, ContagionEngine, LossCascade};
     let (series, catalog) = fixture();
     let week = series.last().expect("week");
     let graph =
         ExposureGraph::from_snapshot(week, series.symbols(), Some(&catalog)).expect("graph");
     let binance = graph.index_of_name("2269").expect("Binance");
-    let engine = LossCascade::default();
+    // Capped at exposure, so that Binance's loss cannot spread past what others hold of it.
+    let engine = LossCascade::new().with_allocation(CascadeAllocation::CappedAtExposure);
     let loss = |shock: &Shock| Ok(engine.run(&graph, shock)?.loss_pct_tvl);
     let tolerance = 1e-6;
     let found = reverse_stress(graph.node_count(), &[binance], 20.0, tolerance, loss)
