@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used)]
 
 use dexposure_snapshot::{Link, NaiveDate, Node, Snapshot, SymbolTable, TokenAmount};
-use dexposure_stress::predictive::{common_nodes, restrict};
 use dexposure_stress::bootstrap::PercentileBootstrap;
+use dexposure_stress::predictive::{common_nodes, restrict};
 use dexposure_stress::{
     AnchorGraphs, AnchorWeeks, LossCascade, PredictiveEvaluator, PredictiveSummary, Scenario,
     ShockSelection, StressError, SummaryIntervals,
@@ -272,9 +272,24 @@ fn current_week_selection_shocks_the_protocols_chosen_at_t() {
     // At t, A is the largest; on Ĝ and at t + h, B is. Each graph choosing its own top-1 shocks
     // B there; choosing at t shocks A on all three graphs.
     let mut symbols = SymbolTable::new();
-    let current = week(&mut symbols, "2024-01-01", &[("A", 300.0), ("B", 100.0)], &[]);
-    let predicted = week(&mut symbols, "2024-01-08", &[("A", 100.0), ("B", 200.0)], &[]);
-    let realised = week(&mut symbols, "2024-01-08", &[("A", 100.0), ("B", 300.0)], &[]);
+    let current = week(
+        &mut symbols,
+        "2024-01-01",
+        &[("A", 300.0), ("B", 100.0)],
+        &[],
+    );
+    let predicted = week(
+        &mut symbols,
+        "2024-01-08",
+        &[("A", 100.0), ("B", 200.0)],
+        &[],
+    );
+    let realised = week(
+        &mut symbols,
+        "2024-01-08",
+        &[("A", 100.0), ("B", 300.0)],
+        &[],
+    );
     let weeks = AnchorWeeks {
         current: &current,
         predicted: &predicted,

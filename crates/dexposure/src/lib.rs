@@ -19,5 +19,6 @@ pub use dexposure_stress as stress;
 pub use dexposure_synth as synth;
 
 pub mod datasets;
+pub mod monitor;
 pub mod plot;
 pub mod report;
