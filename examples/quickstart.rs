@@ -2,9 +2,11 @@
 //! the real DeXposure files): load it with its simulated metadata, print a dataset summary and
 //! the weekly data-quality table, then the latest week's headline network metrics, its ten most
 //! systemically important protocols, the sector spillover matrix, and the six standard stress
-//! scenarios through the DeXposure-FM loss cascade; finally the shipped forecaster's h = 1
-//! forecast from the latest week (no training: it loads `datasets/checkpoint-sample-h1`) next to
-//! the persistence forecast, with its recorded test-week results.
+//! scenarios through the DeXposure-FM loss cascade (the published rule); finally
+//! forecast-then-measure: the shipped forecaster's h = 1 forecast from the latest week (no
+//! training: it loads `datasets/checkpoint-sample-h1`) measured (density, HHIs, mean SIS, top-5
+//! SIS) and stressed (the six scenarios) next to the persistence forecast, with its recorded
+//! test-week results.
 //!
 //! ```text
 //! cargo run --release --example quickstart
@@ -13,6 +15,7 @@
 use dexposure::graph::{ExposureGraph, NetworkMetrics, SectorSpillover, SystemicImportance};
 use dexposure::model::evaluate::ForecastScores;
 use dexposure::model::{BackendKind, WeekGraphs};
+use dexposure::monitor::{MonitorData, Outlook};
 use dexposure::snapshot::QualityReport;
 use dexposure::stress::{ContagionEngine, LossCascade, Scenario};
 use dexposure::{datasets, report};
@@ -43,8 +46,13 @@ fn main() -> anyhow::Result<()> {
     let checkpoint = datasets::embedded_checkpoint(&device)?;
     let forecaster = checkpoint.state.forecaster(&device);
     let weeks = WeekGraphs::new(&series, catalog)?;
-    let forecast = forecaster.forecast(&weeks, weeks.len() - 1)?;
-    let forecast_metrics = NetworkMetrics::compute(&forecast.graph, &forecast.snapshot)?;
+    let outlook = Outlook::new(
+        MonitorData::new(&series, &weeks, catalog)?,
+        &forecaster,
+        weeks.len() - 1,
+        &cascade,
+        &Scenario::standard(),
+    )?;
     let recorded: Vec<ForecastScores> = match &checkpoint.recorded_metrics {
         Some(value) => serde_json::from_value(value.clone())?,
         None => Vec::new(),
@@ -56,8 +64,8 @@ fn main() -> anyhow::Result<()> {
          == network, latest week ==\n{}\n\
          == top 10 protocols by systemic importance (SIS) ==\n{}\n\
          == sector spillovers (share of all exposure) ==\n{}\n\
-         == stress scenarios, loss cascade ==\n{}\n\
-         == forecast h = {} from {} to {} ({}, seed {}) ==\n{}",
+         == stress scenarios, loss cascade: {} ==\n{}\n\
+         == forecast-then-measure: h = {} from {} to {} ({}, seed {}) ==\n{}",
         datasets::EMBEDDED_NAME,
         metadata.catalog.len(),
         report::summary_table(&quality),
@@ -65,13 +73,14 @@ fn main() -> anyhow::Result<()> {
         report::headline_metrics(&metrics),
         report::sis_table(&scores, &graph, catalog, 10),
         report::spillover_table(&SectorSpillover::from_graph(&graph)),
+        cascade.allocation().describe(),
         report::stress_table(&stress, &graph, catalog),
         forecaster.horizon,
-        forecast.anchor,
-        forecast.target,
+        outlook.anchor,
+        outlook.target,
         datasets::EMBEDDED_CHECKPOINT_NAME,
         checkpoint.state.train_config.seed,
-        report::forecast_summary(&forecast_metrics, &metrics, &recorded),
+        report::forecast_summary(&outlook, series.symbols(), catalog, &recorded),
     ))?;
     Ok(())
 }

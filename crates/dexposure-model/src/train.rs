@@ -296,14 +296,15 @@ impl<'a> Trainer<'a> {
     }
 
     /// A trainer on `weeks` with an explicit split (a walk-forward fold, say); an error when
-    /// the split reaches past the series or a part has no anchor for `horizon`.
+    /// the split reaches past the series or the train or validation part has no anchor for
+    /// `horizon` (training never reads the test part, which may be short or empty).
     pub fn with_split(
         weeks: &'a WeekGraphs,
         split: ForecastSplit,
         horizon: usize,
         device: Device,
     ) -> Result<Self> {
-        let parts = [SplitPart::Train, SplitPart::Validation, SplitPart::Test];
+        let parts = [SplitPart::Train, SplitPart::Validation];
         if split.test.end > weeks.len() || split.validation.end > weeks.len() {
             return Err(ModelError::NotEnoughWeeks(format!(
                 "split {split:?} reaches past the {} weeks of the series",

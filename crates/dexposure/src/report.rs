@@ -281,30 +281,62 @@ pub fn stress_table(
     out
 }
 
-/// The forecast block of the quickstart: Ĝ next to the persistence forecast G_t, then the
-/// recorded test-week rows of the transformer and the two persistence baselines.
+/// The forecast block of the quickstart: the forecast Ĝ measured and stressed next to the
+/// persistence forecast G_t ([`crate::monitor::Outlook`]; protocol names from `catalog` when it
+/// has them), then the recorded test-week rows of the transformer and the two persistence
+/// baselines.
 pub fn forecast_summary(
-    forecast: &NetworkMetrics,
-    persistence: &NetworkMetrics,
+    outlook: &crate::monitor::Outlook,
+    symbols: &dexposure_snapshot::SymbolTable,
+    catalog: Option<&ProtocolCatalog>,
     recorded: &[dexposure_model::evaluate::ForecastScores],
 ) -> String {
     let mut out = format!(
-        "{:<28} {:>16} {:>16}\n",
+        "{:<34} {:>16} {:>16}\n",
         "", "forecast Ĝ", "persistence G_t"
     );
-    let rows: [(&str, f64, f64); 5] = [
-        ("nodes", forecast.nodes as f64, persistence.nodes as f64),
-        ("links", forecast.links as f64, persistence.links as f64),
-        ("density", forecast.density, persistence.density),
-        ("TVL HHI", forecast.tvl_hhi, persistence.tvl_hhi),
-        (
-            "total exposure (USD)",
-            forecast.total_exposure,
-            persistence.total_exposure,
-        ),
+    let rows = [
+        ("nodes", "nodes"),
+        ("links", "links"),
+        ("density", "density"),
+        ("TVL HHI", "tvl_hhi"),
+        ("edge HHI", "link_weight_hhi"),
+        ("mean SIS", "mean_sis"),
+        ("spillover index", "spillover_index"),
+        ("total exposure (USD)", "total_exposure"),
     ];
-    for (name, a, b) in rows {
-        out.push_str(&format!("{name:<28} {:>16} {:>16}\n", short(a), short(b)));
+    for (label, measure) in rows {
+        let value = |m: &crate::monitor::WeekMeasures| m.get(measure).map_or("–".to_owned(), short);
+        out.push_str(&format!(
+            "{label:<34} {:>16} {:>16}\n",
+            value(&outlook.forecast),
+            value(&outlook.persistence)
+        ));
+    }
+    let top5 = |m: &crate::monitor::WeekMeasures| -> Vec<String> {
+        m.top_sis
+            .iter()
+            .take(5)
+            .map(|&p| {
+                let id = symbols.protocol(p);
+                catalog
+                    .and_then(|c| c.name(id))
+                    .map_or_else(|| id.to_owned(), |n| truncate(n, 18))
+            })
+            .collect()
+    };
+    out.push_str(&format!(
+        "top-5 SIS, forecast Ĝ:    {}\ntop-5 SIS, persistence G_t: {}\n",
+        top5(&outlook.forecast).join(", "),
+        top5(&outlook.persistence).join(", ")
+    ));
+    for l in &outlook.losses {
+        out.push_str(&format!(
+            "{:<34} {:>16.3} {:>16.3}\n",
+            format!("loss % TVL, {}", truncate(&l.scenario, 22)),
+            l.forecast_pct,
+            l.persistence_pct
+        ));
     }
     out.push_str(&format!(
         "\n{:<26} {:>8} {:>8} {:>8} {:>9} {:>9} {:>8} {:>9}\n",

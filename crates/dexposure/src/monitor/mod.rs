@@ -8,6 +8,7 @@
 //!   alike; [`ForecastErrorTable`] (MAE, relative error, correlation, R², squared correlation,
 //!   scale ratio, bootstrap intervals) and [`PredictiveStressTable`] (paper Task II: ΔMAE
 //!   overall and on the worst 20%, win rates, bootstrap intervals) summarise them.
+//! - [`Outlook`]: next week's forecast measured and stressed next to the current week.
 //! - [`EarlyWarningStudy`]: alerts from observed and forecast measures around Terra and FTX,
 //!   with a forecaster trained only on weeks before each event's lead window.
 //!
@@ -39,6 +40,7 @@ mod error;
 mod errors;
 mod format;
 mod measures;
+mod outlook;
 mod run;
 mod stress;
 mod warning;
@@ -46,6 +48,7 @@ mod warning;
 pub use error::{MonitorError, Result};
 pub use errors::{ErrorStats, ForecastErrorTable, HEADLINE_MEASURES, MeasureErrors, TopSisOverlap};
 pub use measures::{EXTRA_MEASURES, TOP_SIS, WeekMeasures, measure_names};
+pub use outlook::{Outlook, OutlookLoss};
 pub use run::{
     AnchorJob, ForecastThenMeasure, MeasuredAnchor, MonitorData, ServedForecaster, standard_engines,
 };

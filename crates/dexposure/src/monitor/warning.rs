@@ -187,7 +187,8 @@ impl EarlyWarningStudy {
         if ws >= dates.len() || validation < 2 || ws - validation < 2 {
             return Err(MonitorError::Input(format!(
                 "the {} study needs weeks before its lead window (from {lead_start}) to train on \
-                 and at least one week after it; the series has {} weeks before it and {} in all",
+                 and at least the window's first week; the series has {} weeks before it and {} \
+                 in all",
                 self.event.name,
                 ws,
                 dates.len()
