@@ -1,17 +1,18 @@
 //! Forecast-then-measure (DESIGN.md §7, §9): the macroprudential tools on leak-free forecasts
 //! Ĝ_t+h next to the persistence forecast G_t, judged on the realised G_t+h, over every test
-//! anchor of every checkpoint; and, with `--events`, early-warning event studies around Terra
-//! and FTX with forecasters trained only on weeks before each event.
+//! anchor of every checkpoint; and early-warning event studies around Terra
+//! and FTX with forecasters trained only on weeks before each event (skip them with
+//! `--no-events`).
 //!
 //! ```text
 //! cargo run --release --example forecast_then_measure -- [--data PATH --metadata DIR] \
-//!     [--checkpoint DIR ...] [--horizons 1,4] [--allocation published|capped] \
-//!     [--events [--event-epochs 4 --event-anchors-per-epoch 30]] [--out DIR]
+//!     [--checkpoint DIR ...] [--horizons 1,4] [--part test|validation] [--allocation published|capped] \
+//!     [--no-events | --event-epochs 4 --event-anchors-per-epoch 30] [--out DIR]
 //! ```
-//! Without `--data` it runs on the embedded sample with the shipped h = 1 checkpoint (a few
-//! minutes). `--checkpoint` takes checkpoint folders or folders of them (one per seed), trained
+//! Without `--data` it runs on the embedded sample with the shipped h = 1 checkpoint (about a
+//! minute, most of it training the two event forecasters). `--checkpoint` takes checkpoint folders or folders of them (one per seed), trained
 //! on the same data (`forecast train`); horizons default to every horizon they serve. Writes
-//! `forecast-errors`, `predictive-stress` (and `early-warning`) as `.md`, `.csv` and `.json`,
+//! `forecast-errors`, `predictive-stress` and `early-warning` as `.md`, `.csv` and `.json`,
 //! and every measured anchor as `anchors.json`, into `--out` (default
 //! `target/forecast-then-measure`); prints the headline tables. Progress goes to stderr.
 
@@ -22,7 +23,7 @@ use anyhow::Context;
 use clap::Parser;
 use dexposure::model::experiment::checkpoint_folders;
 use dexposure::model::{
-    BackendKind, Checkpoint, FeatureSet, ForecasterConfig, TrainConfig, WeekGraphs,
+    BackendKind, Checkpoint, FeatureSet, ForecasterConfig, SplitPart, TrainConfig, WeekGraphs,
 };
 use dexposure::monitor::{
     EarlyWarningStudy, ForecastErrorTable, ForecastThenMeasure, MarketEvent, MonitorData,
@@ -49,12 +50,16 @@ struct Args {
     /// Horizons to run (default: every horizon the checkpoints serve).
     #[arg(long, value_delimiter = ',')]
     horizons: Option<Vec<usize>>,
+    /// Weeks measured: test (the results) or validation (to compare configurations without
+    /// looking at the test weeks).
+    #[arg(long, default_value = "test")]
+    part: SplitPart,
     /// Cascade allocation: published (the paper's rule) or capped (at exposure).
     #[arg(long, default_value = "published")]
     allocation: CascadeAllocation,
-    /// Also run the Terra and FTX early-warning studies (trains one forecaster per event).
+    /// Skip the Terra and FTX early-warning studies (each trains its own forecaster).
     #[arg(long)]
-    events: bool,
+    no_events: bool,
     /// Epochs of each event forecaster.
     #[arg(long, default_value_t = 4)]
     event_epochs: usize,
@@ -108,6 +113,7 @@ fn main() -> anyhow::Result<()> {
 
     let mut run = ForecastThenMeasure::new(data);
     run.engines = standard_engines(args.allocation);
+    run.part = args.part;
     let mut checkpoints = Vec::new();
     if args.checkpoint.is_empty() {
         anyhow::ensure!(
@@ -162,11 +168,12 @@ fn main() -> anyhow::Result<()> {
     let errors = ForecastErrorTable::from_anchors(&anchors, &bootstrap);
     let stress = PredictiveStressTable::from_anchors(&anchors, &bootstrap)?;
     let header = format!(
-        "{}\nHorizons {:?}, {} forecaster(s), {} test anchors in all; cascade: {}; intervals: {} bootstrap resamples of the anchors, 95%.\n",
+        "{}\nHorizons {:?}, {} forecaster(s), {} {} anchors in all; cascade: {}; intervals: {} bootstrap resamples of the anchors, 95%.\n",
         label.banner(),
         run.horizons(),
         run.forecasters.len(),
         anchors.len(),
+        args.part,
         args.allocation.describe(),
         bootstrap.replicates
     );
@@ -195,7 +202,7 @@ fn main() -> anyhow::Result<()> {
     write(&args.out, "anchors.json", &serde_json::to_string(&anchors)?)?;
     report::print(&format!("{errors_md}\n{stress_md}\n"))?;
 
-    if args.events {
+    if !args.no_events {
         let training = StudyTraining {
             features: FeatureSet::default(),
             model: ForecasterConfig::new(0, 0).with_init_seed(args.seed),
@@ -231,6 +238,12 @@ fn main() -> anyhow::Result<()> {
                 .join("\n")
         );
         write(&args.out, "early-warning.md", &md)?;
+        let csv: String = studies.iter().map(|s| s.csv_rows()).collect();
+        write(
+            &args.out,
+            "early-warning.csv",
+            &format!("{}\n{csv}", dexposure::monitor::EventStudy::CSV_HEADER),
+        )?;
         write(
             &args.out,
             "early-warning.json",

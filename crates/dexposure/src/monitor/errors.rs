@@ -229,7 +229,7 @@ impl ForecastErrorTable {
         for overlap in &self.top_sis {
             let (h, seed) = (overlap.horizon, overlap.seed);
             out.push_str(&format!(
-                "### h = {h}, seed {seed} ({} test anchors)\n\n\
+                "### h = {h}, seed {seed} ({} anchors)\n\n\
                  | measure | realised mean | MAE model [95% CI] | MAE persistence [95% CI] | ΔMAE (pers. − model) [95% CI] | rel. err. model / pers. | corr. model / pers. | R² model / pers. | corr.² model / pers. | ratio model / pers. |\n\
                  |---|---|---|---|---|---|---|---|---|---|\n",
                 overlap.anchors

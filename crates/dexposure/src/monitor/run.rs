@@ -24,7 +24,7 @@ pub struct ServedForecaster {
     pub seed: u64,
     /// The model.
     pub forecaster: TrainedForecaster,
-    /// Its split: its test anchors are the ones measured.
+    /// Its split: the anchors of [`ForecastThenMeasure::part`] of it are measured.
     pub split: ForecastSplit,
 }
 
@@ -129,7 +129,7 @@ impl<'a> MonitorData<'a> {
     }
 }
 
-/// Forecast-then-measure over the test anchors of one or more trained forecasters.
+/// Forecast-then-measure over the test (or validation) anchors of one or more trained forecasters.
 pub struct ForecastThenMeasure<'a> {
     data: MonitorData<'a>,
     /// Stress scenarios (default: the six standard ones).
@@ -140,6 +140,9 @@ pub struct ForecastThenMeasure<'a> {
     pub selections: Vec<ShockSelection>,
     /// The forecasters, one per (horizon, seed).
     pub forecasters: Vec<ServedForecaster>,
+    /// Which weeks are measured: the test weeks (default; the results), or the validation
+    /// weeks (to compare configurations without looking at the test weeks).
+    pub part: SplitPart,
 }
 
 impl std::fmt::Debug for ForecastThenMeasure<'_> {
@@ -153,6 +156,7 @@ impl std::fmt::Debug for ForecastThenMeasure<'_> {
             )
             .field("selections", &self.selections)
             .field("forecasters", &self.forecasters.len())
+            .field("part", &self.part)
             .finish()
     }
 }
@@ -167,6 +171,7 @@ impl<'a> ForecastThenMeasure<'a> {
             engines: standard_engines(CascadeAllocation::Published),
             selections: ShockSelection::ALL.to_vec(),
             forecasters: Vec::new(),
+            part: SplitPart::Test,
         }
     }
 
@@ -218,7 +223,7 @@ impl<'a> ForecastThenMeasure<'a> {
         h
     }
 
-    /// Every test anchor of every forecaster, by horizon, then seed, then week.
+    /// Every anchor of [`Self::part`] of every forecaster, by horizon, then seed, then week.
     pub fn jobs(&self) -> Vec<AnchorJob> {
         let mut order: Vec<usize> = (0..self.forecasters.len()).collect();
         order.sort_by_key(|&k| {
@@ -232,7 +237,7 @@ impl<'a> ForecastThenMeasure<'a> {
             .flat_map(|k| {
                 let f = &self.forecasters[k];
                 f.split
-                    .anchors(SplitPart::Test, f.forecaster.horizon)
+                    .anchors(self.part, f.forecaster.horizon)
                     .into_iter()
                     .map(move |t| AnchorJob { forecaster: k, t })
             })

@@ -83,7 +83,7 @@ impl PredictiveStressTable {
             if last != Some((r.horizon, r.seed)) {
                 last = Some((r.horizon, r.seed));
                 out.push_str(&format!(
-                    "\n### h = {}, seed {} ({} test anchors; losses in % of TVL)\n\n\
+                    "\n### h = {}, seed {} ({} anchors; losses in % of TVL)\n\n\
                      | scenario | engine | top-N chosen on | MAE persistence | MAE model | ΔMAE [95% CI] | win rate [95% CI] | worst-20% ΔMAE [95% CI] | worst-20% win rate |\n\
                      |---|---|---|---|---|---|---|---|---|\n",
                     r.horizon, r.seed, r.summary.anchors

@@ -370,6 +370,37 @@ impl EarlyWarningStudy {
 }
 
 impl EventStudy {
+    /// CSV header of [`EventStudy::csv_rows`].
+    pub const CSV_HEADER: &'static str = "event,event_date,measure,rule,source,lead_alert_dates,lead_weeks,reaction_alerts,calm_alerts,calm_weeks,false_alarms_per_year";
+
+    /// CSV lines (no header): one per watched measure and source; lead-window alert dates are
+    /// separated by spaces.
+    pub fn csv_rows(&self) -> String {
+        let mut out = String::new();
+        for r in &self.rows {
+            let dates: Vec<String> = r.lead_alerts.iter().map(|a| a.date.to_string()).collect();
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{},{}\n",
+                self.event.name,
+                self.event.date,
+                r.measure,
+                match r.rule {
+                    WarningRule::ZScore => "zscore",
+                    WarningRule::DeltaRise => "delta_hhi",
+                },
+                r.source,
+                dates.join(" "),
+                r.lead_weeks.map_or(String::new(), |w| w.to_string()),
+                r.reaction_alerts,
+                r.calm_alerts,
+                self.calm_weeks,
+                r.false_alarms_per_year
+                    .map_or(String::new(), |f| format!("{f:?}")),
+            ));
+        }
+        out
+    }
+
     /// Markdown: one line per watched measure and source.
     pub fn to_markdown(&self) -> String {
         let mut out = format!(
