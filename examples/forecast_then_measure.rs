@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! cargo run --release --example forecast_then_measure -- [--data PATH --metadata DIR] \
-//!     [--checkpoint DIR ...] [--horizons 1,4] [--part test|validation] [--allocation published|capped] \
+//!     [--checkpoint DIR ...] [--horizons 1,4] [--part test|validation] [--links threshold|out-degree] \
+//!     [--allocation published|capped] \
 //!     [--no-events | --event-epochs 4 --event-anchors-per-epoch 30] [--out DIR]
 //! ```
 //! Without `--data` it runs on the embedded sample with the shipped h = 1 checkpoint (about a
@@ -23,7 +24,8 @@ use anyhow::Context;
 use clap::Parser;
 use dexposure::model::experiment::checkpoint_folders;
 use dexposure::model::{
-    BackendKind, Checkpoint, FeatureSet, ForecasterConfig, SplitPart, TrainConfig, WeekGraphs,
+    BackendKind, Checkpoint, FeatureSet, ForecasterConfig, LinkRule, SplitPart, TrainConfig,
+    WeekGraphs,
 };
 use dexposure::monitor::{
     EarlyWarningStudy, ForecastErrorTable, ForecastThenMeasure, MarketEvent, MonitorData,
@@ -54,6 +56,10 @@ struct Args {
     /// looking at the test weeks).
     #[arg(long, default_value = "test")]
     part: SplitPart,
+    /// Which candidates become links of Ĝ: threshold (the calibrated τ) or out-degree (each
+    /// protocol keeps its out-degree at t; the model chooses the targets).
+    #[arg(long, default_value = "threshold")]
+    links: LinkRule,
     /// Cascade allocation: published (the paper's rule) or capped (at exposure).
     #[arg(long, default_value = "published")]
     allocation: CascadeAllocation,
@@ -136,6 +142,9 @@ fn main() -> anyhow::Result<()> {
             run.add_checkpoint(checkpoint, &device)?;
         }
     }
+    for f in &mut run.forecasters {
+        f.forecaster.links = args.links;
+    }
     anyhow::ensure!(
         !run.forecasters.is_empty(),
         "no checkpoint serves the horizons asked for ({:?})",
@@ -168,12 +177,13 @@ fn main() -> anyhow::Result<()> {
     let errors = ForecastErrorTable::from_anchors(&anchors, &bootstrap);
     let stress = PredictiveStressTable::from_anchors(&anchors, &bootstrap)?;
     let header = format!(
-        "{}\nHorizons {:?}, {} forecaster(s), {} {} anchors in all; cascade: {}; intervals: {} bootstrap resamples of the anchors, 95%.\n",
+        "{}\nHorizons {:?}, {} forecaster(s), {} {} anchors in all; Ĝ links: {}; cascade: {}; intervals: {} bootstrap resamples of the anchors, 95%.\n",
         label.banner(),
         run.horizons(),
         run.forecasters.len(),
         anchors.len(),
         args.part,
+        args.links.name(),
         args.allocation.describe(),
         bootstrap.replicates
     );

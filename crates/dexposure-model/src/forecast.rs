@@ -192,6 +192,43 @@ pub(crate) fn to_f64<const D: usize>(t: Tensor<D>) -> Result<Vec<f64>> {
         .map_err(|e| ModelError::InvalidArgument(format!("reading a tensor back: {e:?}")))
 }
 
+/// Which scored candidate pairs become links of Ĝ_{t+h}.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkRule {
+    /// Every candidate with probability above the calibrated threshold τ (DESIGN.md §9).
+    #[default]
+    Threshold,
+    /// For each protocol u of week t, its k_u most probable candidates as source, k_u = u's
+    /// out-degree at t (distinct targets, self-loops excluded): the degree sequence of G_t is
+    /// kept and the model chooses the targets.
+    OutDegree,
+}
+
+impl LinkRule {
+    /// Name on the command line: `threshold` or `out-degree`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Threshold => "threshold",
+            Self::OutDegree => "out-degree",
+        }
+    }
+}
+
+impl std::str::FromStr for LinkRule {
+    type Err = ModelError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "threshold" => Ok(Self::Threshold),
+            "out-degree" | "out_degree" => Ok(Self::OutDegree),
+            other => Err(ModelError::InvalidArgument(format!(
+                "unknown link rule {other:?} (expected threshold or out-degree)"
+            ))),
+        }
+    }
+}
+
 /// A trained model ready to forecast one horizon: weights on an inference device, the feature
 /// scaling it was trained with, and its calibration.
 #[derive(Debug, Clone)]
@@ -208,6 +245,8 @@ pub struct TrainedForecaster {
     pub candidates: CandidateConfig,
     /// Device it runs on.
     pub device: Device,
+    /// Which candidates become links of Ĝ (default: the calibrated threshold).
+    pub links: LinkRule,
 }
 
 /// The forecast Ĝ_{t+h}: an exposure graph built from week t alone, with the scores behind it.
@@ -246,6 +285,42 @@ impl ForecastGraph {
 }
 
 impl TrainedForecaster {
+    /// Which of `candidates` (with `probabilities`) of week graph `g` become links.
+    fn kept_links(
+        &self,
+        g: &ExposureGraph,
+        candidates: &[(u32, u32)],
+        probabilities: &[f64],
+    ) -> Vec<bool> {
+        match self.links {
+            LinkRule::Threshold => probabilities
+                .iter()
+                .map(|&p| p > self.calibration.threshold)
+                .collect(),
+            LinkRule::OutDegree => {
+                let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); g.node_count()];
+                for (k, &(u, _)) in candidates.iter().enumerate() {
+                    if let Some(list) = by_source.get_mut(u as usize) {
+                        list.push(k);
+                    }
+                }
+                let mut keep = vec![false; candidates.len()];
+                for (u, list) in by_source.iter_mut().enumerate() {
+                    let degree = g.out_csr().row(u).filter(|&(j, _)| j != u).count();
+                    list.sort_by(|&a, &b| {
+                        probabilities[b]
+                            .total_cmp(&probabilities[a])
+                            .then(a.cmp(&b))
+                    });
+                    for &k in list.iter().take(degree) {
+                        keep[k] = true;
+                    }
+                }
+                keep
+            }
+        }
+    }
+
     /// Raw outputs for `pairs` of week t.
     pub fn outputs(
         &self,
@@ -299,8 +374,9 @@ impl TrainedForecaster {
                 composition,
             });
         }
+        let keep = self.kept_links(g, &candidates, &out.probabilities);
         for (k, &(u, v)) in candidates.iter().enumerate() {
-            if out.probabilities[k] > self.calibration.threshold {
+            if keep[k] {
                 let composition = snapshot.push_composition([]);
                 snapshot.links.push(Link {
                     source: g.protocol(u as usize),

@@ -91,7 +91,7 @@ pub use backend::BackendKind;
 /// The burn device type models run on (re-exported so users need no direct burn dependency).
 pub use burn::prelude::Device;
 pub use checkpoint::{Checkpoint, CheckpointFiles, CheckpointMeta, TrainingData};
-pub use forecast::{Calibration, ForecastGraph, ModelOutputs, TrainedForecaster};
+pub use forecast::{Calibration, ForecastGraph, LinkRule, ModelOutputs, TrainedForecaster};
 pub use gat::GatConfig;
 pub use gcn::GcnConfig;
 pub use gnn::{StaticGnnForecaster, StaticGnnTrainer};

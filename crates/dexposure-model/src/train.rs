@@ -254,6 +254,7 @@ impl TrainingState {
             horizon: self.train_config.horizon,
             candidates: self.train_config.candidates.clone(),
             device: device.clone(),
+            links: crate::forecast::LinkRule::default(),
         }
     }
 

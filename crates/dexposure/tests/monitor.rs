@@ -6,7 +6,9 @@
 
 use dexposure::datasets;
 use dexposure::graph::{ExposureGraph, NetworkMetrics, SystemicImportance};
-use dexposure::model::{BackendKind, FeatureSet, ForecasterConfig, TrainConfig, WeekGraphs};
+use dexposure::model::{
+    BackendKind, FeatureSet, ForecasterConfig, LinkRule, TrainConfig, WeekGraphs,
+};
 use dexposure::monitor::{
     EarlyWarningStudy, ForecastErrorTable, ForecastThenMeasure, MarketEvent, MonitorData,
     PredictiveStressTable, StudyTraining, WeekMeasures, measure_names,
@@ -187,5 +189,36 @@ fn early_warning_alerts_do_not_read_past_their_date() {
     assert!(
         full.to_markdown()
             .contains("| total_tvl | z-score | forecast |")
+    );
+}
+
+#[test]
+fn out_degree_links_keep_the_degree_sequence_of_the_anchor_week() {
+    let series = datasets::embedded().unwrap();
+    let metadata = datasets::embedded_metadata().unwrap();
+    let weeks = WeekGraphs::new(&series, Some(&metadata.catalog)).unwrap();
+    let device = BackendKind::default_cpu().unwrap().device().unwrap();
+    let mut forecaster = datasets::embedded_checkpoint(&device)
+        .unwrap()
+        .state
+        .forecaster(&device);
+    let t = weeks.len() - 2;
+    let threshold = forecaster.forecast(&weeks, t).unwrap();
+    forecaster.links = LinkRule::OutDegree;
+    let forecast = forecaster.forecast(&weeks, t).unwrap();
+    let (g, ghat) = (weeks.graph(t), &forecast.graph);
+    let out_degree =
+        |graph: &ExposureGraph, i: usize| graph.out_csr().row(i).filter(|&(j, _)| j != i).count();
+    assert_eq!(g.node_count(), ghat.node_count());
+    for i in 0..g.node_count() {
+        assert_eq!(g.protocol(i), ghat.protocol(i));
+        assert_eq!(out_degree(ghat, i), out_degree(g, i), "node {i}");
+    }
+    // Same candidates and scores; only the links kept differ.
+    assert_eq!(forecast.candidates, threshold.candidates);
+    assert_eq!(forecast.probabilities, threshold.probabilities);
+    assert_ne!(
+        forecast.snapshot.links.len(),
+        threshold.snapshot.links.len()
     );
 }
