@@ -56,9 +56,10 @@ struct Args {
     /// looking at the test weeks).
     #[arg(long, default_value = "test")]
     part: SplitPart,
-    /// Which candidates become links of Ĝ: threshold (the calibrated τ) or out-degree (each
-    /// protocol keeps its out-degree at t; the model chooses the targets).
-    #[arg(long, default_value = "threshold")]
+    /// Which candidates become links of Ĝ: out-degree (each protocol keeps its out-degree at
+    /// t and the model chooses the targets; chosen on validation weeks) or threshold (the
+    /// calibrated τ of DESIGN.md §9).
+    #[arg(long, default_value = "out-degree")]
     links: LinkRule,
     /// Cascade allocation: published (the paper's rule) or capped (at exposure).
     #[arg(long, default_value = "published")]
@@ -120,6 +121,7 @@ fn main() -> anyhow::Result<()> {
     let mut run = ForecastThenMeasure::new(data);
     run.engines = standard_engines(args.allocation);
     run.part = args.part;
+    run.links = args.links;
     let mut checkpoints = Vec::new();
     if args.checkpoint.is_empty() {
         anyhow::ensure!(
@@ -141,9 +143,6 @@ fn main() -> anyhow::Result<()> {
         if args.horizons.as_ref().is_none_or(|hs| hs.contains(&h)) {
             run.add_checkpoint(checkpoint, &device)?;
         }
-    }
-    for f in &mut run.forecasters {
-        f.forecaster.links = args.links;
     }
     anyhow::ensure!(
         !run.forecasters.is_empty(),
@@ -232,7 +231,11 @@ fn main() -> anyhow::Result<()> {
                 "{} (training, then forecasting the span)",
                 event.name
             ));
-            studies.push(EarlyWarningStudy::new(event).run(data, &training, &device)?);
+            let study = EarlyWarningStudy {
+                links: args.links,
+                ..EarlyWarningStudy::new(event)
+            };
+            studies.push(study.run(data, &training, &device)?);
             progress.inc(1);
         }
         progress.finish_and_clear();

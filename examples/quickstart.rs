@@ -14,7 +14,7 @@
 
 use dexposure::graph::{ExposureGraph, NetworkMetrics, SectorSpillover, SystemicImportance};
 use dexposure::model::evaluate::ForecastScores;
-use dexposure::model::{BackendKind, WeekGraphs};
+use dexposure::model::{BackendKind, LinkRule, WeekGraphs};
 use dexposure::monitor::{MonitorData, Outlook};
 use dexposure::snapshot::QualityReport;
 use dexposure::stress::{ContagionEngine, LossCascade, Scenario};
@@ -44,7 +44,10 @@ fn main() -> anyhow::Result<()> {
 
     let device = BackendKind::default_cpu()?.device()?;
     let checkpoint = datasets::embedded_checkpoint(&device)?;
-    let forecaster = checkpoint.state.forecaster(&device);
+    let mut forecaster = checkpoint.state.forecaster(&device);
+    // Each protocol keeps its out-degree; the model chooses targets and weights (the rule
+    // chosen on validation weeks for forecast-then-measure, docs/BENCHMARKS.md).
+    forecaster.links = LinkRule::OutDegree;
     let weeks = WeekGraphs::new(&series, catalog)?;
     let outlook = Outlook::new(
         MonitorData::new(&series, &weeks, catalog)?,

@@ -3,7 +3,7 @@
 
 use dexposure_graph::ExposureGraph;
 use dexposure_model::{
-    Checkpoint, Device, ForecastSplit, SplitPart, TrainedForecaster, WeekGraphs,
+    Checkpoint, Device, ForecastSplit, LinkRule, SplitPart, TrainedForecaster, WeekGraphs,
 };
 use dexposure_snapshot::{NaiveDate, ProtocolCatalog, SnapshotSeries};
 use dexposure_stress::{
@@ -143,6 +143,9 @@ pub struct ForecastThenMeasure<'a> {
     /// Which weeks are measured: the test weeks (default; the results), or the validation
     /// weeks (to compare configurations without looking at the test weeks).
     pub part: SplitPart,
+    /// The link rule of the forecasters added by [`Self::add_checkpoint`] (default:
+    /// [`LinkRule::OutDegree`], chosen on validation weeks; see docs/BENCHMARKS.md).
+    pub links: LinkRule,
 }
 
 impl std::fmt::Debug for ForecastThenMeasure<'_> {
@@ -172,6 +175,7 @@ impl<'a> ForecastThenMeasure<'a> {
             selections: ShockSelection::ALL.to_vec(),
             forecasters: Vec::new(),
             part: SplitPart::Test,
+            links: LinkRule::OutDegree,
         }
     }
 
@@ -203,9 +207,11 @@ impl<'a> ForecastThenMeasure<'a> {
                 split
             )));
         }
+        let mut forecaster = state.forecaster(device);
+        forecaster.links = self.links;
         self.forecasters.push(ServedForecaster {
             seed: state.train_config.seed,
-            forecaster: state.forecaster(device),
+            forecaster,
             split,
         });
         Ok(())

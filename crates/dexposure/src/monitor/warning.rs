@@ -21,7 +21,9 @@
 //! `window` observed one-week changes up to t (ΔHHI rule, for the HHI measures). So nothing
 //! after an alert's date enters it; `tests/monitor.rs` checks it by truncating the input.
 
-use dexposure_model::{Device, FeatureSet, ForecastSplit, ForecasterConfig, TrainConfig, Trainer};
+use dexposure_model::{
+    Device, FeatureSet, ForecastSplit, ForecasterConfig, LinkRule, TrainConfig, Trainer,
+};
 use dexposure_snapshot::NaiveDate;
 use dexposure_stress::{Alert, EarlyWarning};
 use rayon::prelude::*;
@@ -158,6 +160,8 @@ pub struct EarlyWarningStudy {
     pub calm_weeks: usize,
     /// The alert rule (default: 26 weeks, |z| > 2).
     pub rule: EarlyWarning,
+    /// Link rule of the forecast graphs (default [`LinkRule::OutDegree`]).
+    pub links: LinkRule,
 }
 
 impl EarlyWarningStudy {
@@ -170,6 +174,7 @@ impl EarlyWarningStudy {
             after_weeks: 8,
             calm_weeks: 104,
             rule: EarlyWarning::default(),
+            links: LinkRule::OutDegree,
         }
     }
 
@@ -228,7 +233,8 @@ impl EarlyWarningStudy {
         };
         let epochs = config.epochs;
         let state = trainer.init(training.features.clone(), &training.model, config)?;
-        let forecaster = trainer.fit(state, epochs)?.forecaster(device);
+        let mut forecaster = trainer.fit(state, epochs)?.forecaster(device);
+        forecaster.links = self.links;
 
         let event_pos = Self::position(dates, self.event.date);
         let span_end = (event_pos + self.after_weeks + 1 + self.calm_weeks).min(dates.len());
@@ -349,7 +355,7 @@ impl EarlyWarningStudy {
             / n)
             .sqrt();
         let scale = reference.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        if !(std > 1e-12 * scale) || !value.is_finite() {
+        if std <= 1e-12 * scale || !std.is_finite() || !value.is_finite() {
             return None;
         }
         let z = match rule {
