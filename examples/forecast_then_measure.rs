@@ -187,11 +187,13 @@ fn main() -> anyhow::Result<()> {
         bootstrap.replicates
     );
     let errors_md = format!(
-        "# Forecast errors of network measures: model Ĝ_t+h and persistence G_t against G_t+h\n\n{header}\n{}",
+        "# Forecast errors of network measures: model Ĝ_t+h and persistence G_t against G_t+h\n\n{header}\n{}{}",
+        errors.seeds_markdown(),
         errors.to_markdown()
     );
     let stress_md = format!(
-        "# Predictive stress evaluation (paper Task II) on every test anchor\n\n{header}{}",
+        "# Predictive stress evaluation (paper Task II) on every test anchor\n\n{header}{}{}",
+        stress.seeds_markdown(),
         stress.to_markdown()
     );
     write(&args.out, "forecast-errors.md", &errors_md)?;

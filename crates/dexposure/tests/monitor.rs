@@ -91,6 +91,34 @@ fn forecast_then_measure_on_the_sample() {
             .all(|r| r.summary.anchors == anchors.len())
     );
     assert_eq!(stress.to_csv().lines().count(), 37);
+    // One seed: no summary over seeds. The same anchors as a second seed: a summary whose sd
+    // is 0 and whose counts are both seeds or neither.
+    assert!(errors.seeds_markdown().is_empty() && stress.seeds_markdown().is_empty());
+    let mut both = anchors.clone();
+    both.extend(anchors.iter().cloned().map(|mut a| {
+        a.seed += 1;
+        a
+    }));
+    let summary = ForecastErrorTable::from_anchors(&both, &bootstrap).seeds_markdown();
+    assert!(summary.contains("### h = 1, over 2 seeds"), "{summary}");
+    let line = summary
+        .lines()
+        .find(|l| l.starts_with("| density |"))
+        .unwrap();
+    assert!(
+        line.contains("± 0.0000") && (line.ends_with("2/2 |") || line.ends_with("0/2 |")),
+        "{line}"
+    );
+    let summary = PredictiveStressTable::from_anchors(&both, &bootstrap)
+        .unwrap()
+        .seeds_markdown();
+    assert_eq!(
+        summary
+            .lines()
+            .filter(|l| l.starts_with("| top-1 at 50% |"))
+            .count(),
+        6
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use dexposure_stress::bootstrap::{Interval, PercentileBootstrap};
 use serde::Serialize;
 
-use super::format::{cell, num, with_interval};
+use super::format::{cell, mean_sd, multi_seed_horizons, num, with_interval};
 use super::measures::{TOP_SIS, measure_names};
 use super::run::MeasuredAnchor;
 
@@ -259,6 +259,40 @@ impl ForecastErrorTable {
                 with_interval(overlap.model, overlap.model_interval),
                 with_interval(overlap.persistence, overlap.persistence_interval),
             ));
+        }
+        out
+    }
+
+    /// Markdown summary over seeds, for horizons with at least two: per headline measure, the
+    /// model's MAE and ΔMAE as mean ± sd over seeds, persistence's MAE, and in how many seeds
+    /// the model's MAE is below persistence's. Empty when every horizon has one seed.
+    pub fn seeds_markdown(&self) -> String {
+        let mut out = String::new();
+        for h in multi_seed_horizons(self.top_sis.iter().map(|o| (o.horizon, o.seed))) {
+            let seeds = self.top_sis.iter().filter(|o| o.horizon == h).count();
+            out.push_str(&format!(
+                "### h = {h}, over {seeds} seeds\n\n\
+                 | measure | MAE model (mean ± sd) | MAE persistence | ΔMAE (mean ± sd) | seeds where the model is better |\n\
+                 |---|---|---|---|---|\n"
+            ));
+            for measure in HEADLINE_MEASURES {
+                let rows: Vec<&MeasureErrors> = self
+                    .rows
+                    .iter()
+                    .filter(|r| r.horizon == h && r.measure == measure)
+                    .collect();
+                let model: Vec<f64> = rows.iter().map(|r| r.model.mae).collect();
+                let delta: Vec<f64> = rows.iter().map(|r| r.delta_mae).collect();
+                out.push_str(&format!(
+                    "| {measure} | {} | {} | {} | {}/{} |\n",
+                    mean_sd(&model),
+                    num(rows.first().map(|r| r.persistence.mae)),
+                    mean_sd(&delta),
+                    delta.iter().filter(|d| **d > 0.0).count(),
+                    rows.len()
+                ));
+            }
+            out.push('\n');
         }
         out
     }

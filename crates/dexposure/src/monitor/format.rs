@@ -38,3 +38,28 @@ pub(crate) fn cell(x: Option<f64>) -> String {
         _ => String::new(),
     }
 }
+
+/// "mean ± sd" over seeds (sample standard deviation; "mean" alone for one value).
+pub(crate) fn mean_sd(values: &[f64]) -> String {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    if values.len() < 2 {
+        return num(Some(mean));
+    }
+    let sd = (values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt();
+    format!("{} ± {}", num(Some(mean)), num(Some(sd)))
+}
+
+/// The distinct horizons of `rows` that have at least two seeds, ascending.
+pub(crate) fn multi_seed_horizons(keys: impl Iterator<Item = (usize, u64)>) -> Vec<usize> {
+    let mut keys: Vec<(usize, u64)> = keys.collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut out: Vec<usize> = keys
+        .iter()
+        .filter(|(h, _)| keys.iter().filter(|(g, _)| g == h).count() >= 2)
+        .map(|(h, _)| *h)
+        .collect();
+    out.dedup();
+    out
+}

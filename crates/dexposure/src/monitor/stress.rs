@@ -5,7 +5,7 @@ use dexposure_stress::bootstrap::PercentileBootstrap;
 use dexposure_stress::{AnchorEvaluation, PredictiveSummary, ShockSelection, SummaryIntervals};
 use serde::Serialize;
 
-use super::format::{cell, num, with_interval};
+use super::format::{cell, mean_sd, multi_seed_horizons, num, with_interval};
 use super::run::MeasuredAnchor;
 
 /// One scenario through one engine with one shock selection, on one anchor.
@@ -109,6 +109,54 @@ impl PredictiveStressTable {
         out
     }
 
+    /// Markdown summary over seeds, for horizons with at least two: per (scenario, engine,
+    /// selection), ΔMAE overall and on the worst 20% as mean ± sd over seeds, and in how many
+    /// seeds each is positive. Empty when every horizon has one seed.
+    pub fn seeds_markdown(&self) -> String {
+        let mut out = String::new();
+        for h in multi_seed_horizons(self.rows.iter().map(|r| (r.horizon, r.seed))) {
+            let first_seed = self.rows.iter().find(|r| r.horizon == h).map(|r| r.seed);
+            let seeds = multi_seed_count(&self.rows, h);
+            out.push_str(&format!(
+                "\n### h = {h}, over {seeds} seeds\n\n\
+                 | scenario | engine | top-N chosen on | ΔMAE (mean ± sd) | seeds ΔMAE > 0 | worst-20% ΔMAE (mean ± sd) | seeds worst-20% ΔMAE > 0 |\n\
+                 |---|---|---|---|---|---|---|\n"
+            ));
+            for key in self
+                .rows
+                .iter()
+                .filter(|r| r.horizon == h && Some(r.seed) == first_seed)
+            {
+                let same: Vec<&StressRow> = self
+                    .rows
+                    .iter()
+                    .filter(|r| {
+                        r.horizon == h
+                            && r.scenario == key.scenario
+                            && r.engine == key.engine
+                            && r.selection == key.selection
+                    })
+                    .collect();
+                let all: Vec<f64> = same.iter().map(|r| r.summary.delta_mae).collect();
+                let worst: Vec<f64> = same.iter().map(|r| r.summary.worst20.delta_mae).collect();
+                let positive = |x: &[f64]| x.iter().filter(|d| **d > 0.0).count();
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} | {}/{} | {} | {}/{} |\n",
+                    key.scenario,
+                    key.engine,
+                    key.selection.name(),
+                    mean_sd(&all),
+                    positive(&all),
+                    all.len(),
+                    mean_sd(&worst),
+                    positive(&worst),
+                    worst.len()
+                ));
+            }
+        }
+        out
+    }
+
     /// CSV: one line per row.
     pub fn to_csv(&self) -> String {
         let mut out = String::from(
@@ -144,4 +192,16 @@ impl PredictiveStressTable {
         }
         out
     }
+}
+
+/// Seeds at horizon `h`.
+fn multi_seed_count(rows: &[StressRow], h: usize) -> usize {
+    let mut seeds: Vec<u64> = rows
+        .iter()
+        .filter(|r| r.horizon == h)
+        .map(|r| r.seed)
+        .collect();
+    seeds.sort_unstable();
+    seeds.dedup();
+    seeds.len()
 }
