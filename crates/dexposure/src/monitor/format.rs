@@ -47,6 +47,8 @@ pub(crate) fn mean_sd(values: &[f64]) -> String {
         return num(Some(mean));
     }
     let sd = (values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt();
+    // Rounding noise of equal values is not spread.
+    let sd = if sd <= 1e-12 * mean.abs() { 0.0 } else { sd };
     format!("{} ± {}", num(Some(mean)), num(Some(sd)))
 }
 
