@@ -11,6 +11,12 @@
 //!   rising; Δ is compared with 0, not with the mean of the Δ's). The alert's `z` is Δ_t / σ.
 //!   σ = 0 (same tolerance) raises no alert.
 //!
+//! - On a forecast ([`EarlyWarning::forecast_zscore_alert`], [`EarlyWarning::forecast_delta_alert`]):
+//!   the forecast x̂ of the point after the last observed one, made from the observed points
+//!   only, is tested against the `window` last observed points (z-score: (x̂ − μ)/σ) or the
+//!   `window` last observed changes (ΔHHI: (x̂ − x_t)/σ, one-sided); the alert is dated by the
+//!   last observed point, when the forecast is made.
+//!
 //! Every value must be finite, or the call fails with [`StressError::InvalidParameter`].
 
 use dexposure_snapshot::NaiveDate;
@@ -117,6 +123,72 @@ impl EarlyWarning {
             }
         }
         Ok(alerts)
+    }
+
+    /// The z-score alert raised, at the last date of `observed`, by a forecast `value` of the
+    /// next point; `None` with fewer than `window` observed points, σ = 0 or |z| ≤ threshold.
+    pub fn forecast_zscore_alert(
+        &self,
+        metric: &str,
+        observed: &[(NaiveDate, f64)],
+        value: f64,
+    ) -> Result<Option<Alert>> {
+        self.check()?;
+        let Some(start) = observed.len().checked_sub(self.window) else {
+            return Ok(None);
+        };
+        check_finite(metric, &observed[start..])?;
+        let window: Vec<f64> = observed[start..].iter().map(|(_, v)| *v).collect();
+        let (mean, std) = mean_std(&window);
+        Ok(self.forecast_alert(metric, observed, value, (value - mean) / std, std, false))
+    }
+
+    /// The ΔHHI alert raised, at the last date of `observed`, by a forecast `value` of the next
+    /// point: Δ = value − last observed, σ over the `window` last observed changes; `None` with
+    /// fewer than `window` + 1 observed points, σ = 0 or Δ/σ ≤ threshold.
+    pub fn forecast_delta_alert(
+        &self,
+        metric: &str,
+        observed: &[(NaiveDate, f64)],
+        value: f64,
+    ) -> Result<Option<Alert>> {
+        self.check()?;
+        let Some(start) = observed.len().checked_sub(self.window + 1) else {
+            return Ok(None);
+        };
+        check_finite(metric, &observed[start..])?;
+        let deltas: Vec<f64> = observed[start..]
+            .windows(2)
+            .map(|w| w[1].1 - w[0].1)
+            .collect();
+        let (_, std) = mean_std(&deltas);
+        let delta = value - observed[observed.len() - 1].1;
+        Ok(self.forecast_alert(metric, observed, delta, delta / std, std, true))
+    }
+
+    /// The alert for a tested value and its z (one-sided for ΔHHI), dated by the last observed
+    /// point.
+    fn forecast_alert(
+        &self,
+        metric: &str,
+        observed: &[(NaiveDate, f64)],
+        value: f64,
+        z: f64,
+        std: f64,
+        one_sided: bool,
+    ) -> Option<Alert> {
+        let fires = if one_sided {
+            z > self.threshold
+        } else {
+            z.abs() > self.threshold
+        };
+        let (date, _) = *observed.last()?;
+        (std > 0.0 && value.is_finite() && z.is_finite() && fires).then(|| Alert {
+            date,
+            metric: metric.to_owned(),
+            value,
+            z,
+        })
     }
 
     /// ΔHHI alerts over a series of HHI values (date, HHI), in series order.

@@ -141,3 +141,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn forecast_alerts_compare_the_forecast_with_the_observed_window() {
+    // Window 4 over the last four observed points 1, 3, 1, 3 (μ = 2, σ = 1); the earlier 100 is
+    // outside the window.
+    let s = series(&[100.0, 1.0, 3.0, 1.0, 3.0]);
+    let ew = EarlyWarning::new(4, 2.0).unwrap();
+    let alert = ew.forecast_zscore_alert("tvl", &s, 5.5).unwrap().unwrap();
+    assert_eq!((alert.date, alert.value, alert.z), (s[4].0, 5.5, 3.5));
+    assert_eq!(ew.forecast_zscore_alert("tvl", &s, 3.9).unwrap(), None); // z = 1.9
+    let low = ew.forecast_zscore_alert("tvl", &s, -1.5).unwrap().unwrap();
+    assert_eq!(low.z, -3.5);
+    assert_eq!(ew.forecast_zscore_alert("tvl", &s[..3], 9.0).unwrap(), None); // too short
+    // ΔHHI: observed changes 1, −1, 1, −1 (σ = 1); a forecast 3 above the last value gives
+    // Δ/σ = 3, a fall none.
+    let h = series(&[5.0, 6.0, 5.0, 6.0, 5.0]);
+    let rise = ew.forecast_delta_alert("hhi", &h, 8.0).unwrap().unwrap();
+    assert_eq!((rise.date, rise.value, rise.z), (h[4].0, 3.0, 3.0));
+    assert_eq!(ew.forecast_delta_alert("hhi", &h, 2.0).unwrap(), None);
+    assert_eq!(ew.forecast_delta_alert("hhi", &h[..4], 9.0).unwrap(), None);
+    // A flat window (σ = 0) raises nothing; a non-finite observed value is an error.
+    let flat = series(&[2.0; 5]);
+    assert_eq!(ew.forecast_zscore_alert("x", &flat, 9.0).unwrap(), None);
+    assert!(
+        ew.forecast_zscore_alert("x", &series(&[1.0, f64::NAN, 1.0, 2.0]), 9.0)
+            .is_err()
+    );
+}

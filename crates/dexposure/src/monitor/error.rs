@@ -1,7 +1,5 @@
 //! Errors of the forecast-then-measure tools.
 
-use std::path::PathBuf;
-
 /// What can go wrong in [`crate::monitor`].
 #[derive(Debug, thiserror::Error)]
 pub enum MonitorError {
@@ -21,14 +19,6 @@ pub enum MonitorError {
     /// series, too few weeks).
     #[error("{0}")]
     Input(String),
-    /// Writing an output failed.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
 }
 
 /// Result of the monitor tools.

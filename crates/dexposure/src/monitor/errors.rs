@@ -268,8 +268,7 @@ impl ForecastErrorTable {
     /// the model's MAE is below persistence's. Empty when every horizon has one seed.
     pub fn seeds_markdown(&self) -> String {
         let mut out = String::new();
-        for h in multi_seed_horizons(self.top_sis.iter().map(|o| (o.horizon, o.seed))) {
-            let seeds = self.top_sis.iter().filter(|o| o.horizon == h).count();
+        for (h, seeds) in multi_seed_horizons(self.top_sis.iter().map(|o| (o.horizon, o.seed))) {
             out.push_str(&format!(
                 "### h = {h}, over {seeds} seeds\n\n\
                  | measure | MAE model (mean ± sd) | MAE persistence | ΔMAE (mean ± sd) | seeds where the model is better |\n\

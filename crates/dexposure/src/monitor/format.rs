@@ -52,16 +52,19 @@ pub(crate) fn mean_sd(values: &[f64]) -> String {
     format!("{} ± {}", num(Some(mean)), num(Some(sd)))
 }
 
-/// The distinct horizons of `rows` that have at least two seeds, ascending.
-pub(crate) fn multi_seed_horizons(keys: impl Iterator<Item = (usize, u64)>) -> Vec<usize> {
+/// The horizons with at least two distinct seeds among `keys` (horizon, seed), ascending, with
+/// their number of seeds.
+pub(crate) fn multi_seed_horizons(keys: impl Iterator<Item = (usize, u64)>) -> Vec<(usize, usize)> {
     let mut keys: Vec<(usize, u64)> = keys.collect();
     keys.sort_unstable();
     keys.dedup();
-    let mut out: Vec<usize> = keys
-        .iter()
-        .filter(|(h, _)| keys.iter().filter(|(g, _)| g == h).count() >= 2)
-        .map(|(h, _)| *h)
-        .collect();
-    out.dedup();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (h, _) in keys {
+        match out.last_mut() {
+            Some((last, n)) if *last == h => *n += 1,
+            _ => out.push((h, 1)),
+        }
+    }
+    out.retain(|&(_, n)| n >= 2);
     out
 }

@@ -114,9 +114,8 @@ impl PredictiveStressTable {
     /// seeds each is positive. Empty when every horizon has one seed.
     pub fn seeds_markdown(&self) -> String {
         let mut out = String::new();
-        for h in multi_seed_horizons(self.rows.iter().map(|r| (r.horizon, r.seed))) {
+        for (h, seeds) in multi_seed_horizons(self.rows.iter().map(|r| (r.horizon, r.seed))) {
             let first_seed = self.rows.iter().find(|r| r.horizon == h).map(|r| r.seed);
-            let seeds = multi_seed_count(&self.rows, h);
             out.push_str(&format!(
                 "\n### h = {h}, over {seeds} seeds\n\n\
                  | scenario | engine | top-N chosen on | ΔMAE (mean ± sd) | seeds ΔMAE > 0 | worst-20% ΔMAE (mean ± sd) | seeds worst-20% ΔMAE > 0 |\n\
@@ -192,16 +191,4 @@ impl PredictiveStressTable {
         }
         out
     }
-}
-
-/// Seeds at horizon `h`.
-fn multi_seed_count(rows: &[StressRow], h: usize) -> usize {
-    let mut seeds: Vec<u64> = rows
-        .iter()
-        .filter(|r| r.horizon == h)
-        .map(|r| r.seed)
-        .collect();
-    seeds.sort_unstable();
-    seeds.dedup();
-    seeds.len()
 }

@@ -275,10 +275,22 @@ impl EarlyWarningStudy {
             let forecast_alerts: Vec<Alert> = forecasts
                 .iter()
                 .enumerate()
-                .filter_map(|(i, f)| {
-                    let t = first_forecast_anchor + i;
-                    self.forecast_alert(measure, rule, &series_obs[..=t], f.values[k])
+                .map(|(i, f)| {
+                    let observed = &series_obs[..=first_forecast_anchor + i];
+                    match rule {
+                        WarningRule::ZScore => {
+                            self.rule
+                                .forecast_zscore_alert(measure, observed, f.values[k])
+                        }
+                        WarningRule::DeltaRise => {
+                            self.rule
+                                .forecast_delta_alert(measure, observed, f.values[k])
+                        }
+                    }
                 })
+                .collect::<std::result::Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten()
                 .collect();
             for (source, alerts) in [("observed", observed_alerts), ("forecast", forecast_alerts)] {
                 let alerts: Vec<Alert> = alerts.into_iter().filter(|a| in_span(a.date)).collect();
@@ -319,58 +331,6 @@ impl EarlyWarningStudy {
             rule: self.rule,
             rows,
             alerts: all,
-        })
-    }
-
-    /// The alert raised at the last week of `observed` by a forecast `value` of the next week.
-    fn forecast_alert(
-        &self,
-        measure: &str,
-        rule: WarningRule,
-        observed: &[(NaiveDate, f64)],
-        value: f64,
-    ) -> Option<Alert> {
-        let (date, last) = *observed.last()?;
-        let w = self.rule.window;
-        let (reference, tested): (Vec<f64>, f64) = match rule {
-            WarningRule::ZScore => {
-                let start = observed.len().checked_sub(w)?;
-                (observed[start..].iter().map(|(_, v)| *v).collect(), value)
-            }
-            WarningRule::DeltaRise => {
-                let start = observed.len().checked_sub(w + 1)?;
-                let deltas = observed[start..]
-                    .windows(2)
-                    .map(|p| p[1].1 - p[0].1)
-                    .collect();
-                (deltas, value - last)
-            }
-        };
-        let n = reference.len() as f64;
-        let mean = reference.iter().sum::<f64>() / n;
-        let std = (reference
-            .iter()
-            .map(|v| (v - mean) * (v - mean))
-            .sum::<f64>()
-            / n)
-            .sqrt();
-        let scale = reference.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        if std <= 1e-12 * scale || !std.is_finite() || !value.is_finite() {
-            return None;
-        }
-        let z = match rule {
-            WarningRule::ZScore => (tested - mean) / std,
-            WarningRule::DeltaRise => tested / std,
-        };
-        let fires = match rule {
-            WarningRule::ZScore => z.abs() > self.rule.threshold,
-            WarningRule::DeltaRise => z > self.rule.threshold,
-        };
-        (fires && z.is_finite()).then(|| Alert {
-            date,
-            metric: measure.to_owned(),
-            value: tested,
-            z,
         })
     }
 }
