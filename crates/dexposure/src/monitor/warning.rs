@@ -265,7 +265,9 @@ impl EarlyWarningStudy {
         let mut rows = Vec::new();
         let mut all = Vec::new();
         for (measure, rule) in WATCHED {
-            let k = names.iter().position(|n| *n == measure).unwrap_or(0);
+            let k = names.iter().position(|n| *n == measure).ok_or_else(|| {
+                MonitorError::Input(format!("{measure} is not a network measure"))
+            })?;
             let series_obs: Vec<(NaiveDate, f64)> =
                 observed.iter().map(|m| (m.date, m.values[k])).collect();
             let observed_alerts = match rule {
