@@ -1,7 +1,9 @@
 //! `dexposure`: measure, forecast and stress-test credit exposure between DeFi protocols.
 //!
 //! This facade re-exports the workspace's library crates and holds what the example binaries
-//! share: the embedded default dataset and plain-text report tables.
+//! share: the embedded default dataset, plain-text report tables, and [`monitor`], where the
+//! forecasting model, the graph metrics and the stress engines meet (forecast-then-measure,
+//! predictive stress on forecasts, early-warning event studies).
 //!
 //! ```
 //! let series = dexposure::datasets::embedded()?;
