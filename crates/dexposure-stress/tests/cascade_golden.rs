@@ -7,9 +7,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+mod common;
+
+use common::graph;
 use dexposure_graph::ExposureGraph;
-use dexposure_snapshot::{Link, NaiveDate, Node, Snapshot, SnapshotSeries, SymbolTable};
-use dexposure_stress::{CascadeAllocation, ContagionEngine, LossCascade, Shock};
+use dexposure_snapshot::{NaiveDate, SnapshotSeries};
+use dexposure_stress::{CascadeAllocation, ContagionEngine, LossCascade, Shock, StressResult};
 use serde_json::Value;
 
 fn golden() -> Value {
@@ -30,6 +33,21 @@ fn close(a: f64, b: f64, what: &str) {
     assert!((a - b).abs() <= tol, "{what}: {a} != {b}");
 }
 
+/// Loss in % of TVL, distressed count and rounds against the golden `expected`.
+fn check_summary(r: &StressResult, expected: &Value, name: &str) {
+    close(r.loss_pct_tvl, expected["loss_pct"].as_f64().unwrap(), name);
+    assert_eq!(
+        r.distressed as u64,
+        expected["distressed"].as_u64().unwrap(),
+        "{name}"
+    );
+    assert_eq!(
+        r.rounds as u64,
+        expected["rounds"].as_u64().unwrap(),
+        "{name}"
+    );
+}
+
 #[test]
 fn published_rule_matches_python_on_random_graphs() {
     let golden = golden();
@@ -38,30 +56,16 @@ fn published_rule_matches_python_on_random_graphs() {
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let tvl = f64s(&case["tvl"]);
-        let mut symbols = SymbolTable::new();
-        let mut week = Snapshot::new(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
-        let ids: Vec<_> = (0..tvl.len())
-            .map(|i| symbols.intern_protocol(&format!("p{i}")))
+        let links: Vec<(usize, usize, f64)> = case["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                let l = f64s(l);
+                (l[0] as usize, l[1] as usize, l[2])
+            })
             .collect();
-        for (i, &size) in tvl.iter().enumerate() {
-            let composition = week.push_composition([]);
-            week.nodes.push(Node {
-                id: ids[i],
-                size,
-                composition,
-            });
-        }
-        for link in case["links"].as_array().unwrap() {
-            let l = f64s(link);
-            let composition = week.push_composition([]);
-            week.links.push(Link {
-                source: ids[l[0] as usize],
-                target: ids[l[1] as usize],
-                size: l[2],
-                composition,
-            });
-        }
-        let graph = ExposureGraph::from_snapshot(&week, &symbols, None).unwrap();
+        let graph = graph(&tvl, &links);
         let fraction = case["fraction"].as_f64().unwrap();
         let mut shock = Shock::none(tvl.len());
         for i in case["shocked"].as_array().unwrap() {
@@ -81,17 +85,7 @@ fn published_rule_matches_python_on_random_graphs() {
         {
             close(*a, b, &format!("{name} node {i}"));
         }
-        close(r.loss_pct_tvl, expected["loss_pct"].as_f64().unwrap(), name);
-        assert_eq!(
-            r.distressed as u64,
-            expected["distressed"].as_u64().unwrap(),
-            "{name}"
-        );
-        assert_eq!(
-            r.rounds as u64,
-            expected["rounds"].as_u64().unwrap(),
-            "{name}"
-        );
+        check_summary(&r, expected, name);
     }
 }
 
@@ -113,21 +107,11 @@ fn published_rule_matches_python_on_the_sample() {
         }
         let r = LossCascade::default().run(&graph, &shock).unwrap();
         let expected = &case["expected"];
-        close(r.loss_pct_tvl, expected["loss_pct"].as_f64().unwrap(), name);
+        check_summary(&r, expected, name);
         close(
             r.total_loss_usd,
             expected["total_loss"].as_f64().unwrap(),
             name,
-        );
-        assert_eq!(
-            r.distressed as u64,
-            expected["distressed"].as_u64().unwrap(),
-            "{name}"
-        );
-        assert_eq!(
-            r.rounds as u64,
-            expected["rounds"].as_u64().unwrap(),
-            "{name}"
         );
         let losses: HashMap<&str, f64> = expected["node_loss"]
             .as_object()
