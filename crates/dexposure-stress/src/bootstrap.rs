@@ -3,8 +3,7 @@
 //! ```
 //! use dexposure_stress::bootstrap::PercentileBootstrap;
 //! let errors = [1.0, 2.0, 3.0, 4.0, 5.0];
-//! let mean = |idx: &[usize]| idx.iter().map(|&i| errors[i]).sum::<f64>() / idx.len() as f64;
-//! let ci = PercentileBootstrap::default().interval(errors.len(), mean).ok_or("no case")?;
+//! let ci = PercentileBootstrap::default().mean_interval(&errors).ok_or("no case")?;
 //! assert!(ci.low < 3.0 && 3.0 < ci.high);
 //! # Ok::<(), &str>(())
 //! ```
@@ -93,6 +92,13 @@ impl PercentileBootstrap {
             high: quantile(&values, 1.0 - tail),
         })
     }
+
+    /// The interval of the mean of `values` (one value per case).
+    pub fn mean_interval(&self, values: &[f64]) -> Option<Interval> {
+        self.interval(values.len(), |idx| {
+            idx.iter().map(|&i| values[i]).sum::<f64>() / idx.len() as f64
+        })
+    }
 }
 
 /// Quantile q of sorted `values` with linear interpolation (numpy's default).
@@ -109,19 +115,16 @@ mod tests {
 
     #[test]
     fn interval_covers_the_mean_and_narrows_with_more_cases() {
-        fn mean(x: &[f64]) -> impl Fn(&[usize]) -> f64 + '_ {
-            move |idx: &[usize]| idx.iter().map(|&i| x[i]).sum::<f64>() / idx.len() as f64
-        }
         let few: Vec<f64> = (0..10).map(f64::from).collect();
         let many: Vec<f64> = (0..1000).map(|i| f64::from(i % 10)).collect();
         let b = PercentileBootstrap::default();
-        let a = b.interval(few.len(), mean(&few)).unwrap();
-        let c = b.interval(many.len(), mean(&many)).unwrap();
+        let a = b.mean_interval(&few).unwrap();
+        let c = b.mean_interval(&many).unwrap();
         assert!(a.low < 4.5 && 4.5 < a.high, "{a:?}");
         assert!(c.low < 4.5 && 4.5 < c.high, "{c:?}");
         assert!(c.high - c.low < (a.high - a.low) / 5.0);
         // Seeded: the same interval twice; a constant statistic gives a point.
-        assert_eq!(b.interval(few.len(), mean(&few)), Some(a));
+        assert_eq!(b.mean_interval(&few), Some(a));
         assert_eq!(
             b.interval(3, |_| 2.0),
             Some(Interval {

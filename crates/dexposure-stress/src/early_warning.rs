@@ -133,14 +133,12 @@ impl EarlyWarning {
         observed: &[(NaiveDate, f64)],
         value: f64,
     ) -> Result<Option<Alert>> {
-        self.check()?;
-        let Some(start) = observed.len().checked_sub(self.window) else {
+        let Some(recent) = self.recent(metric, observed, self.window)? else {
             return Ok(None);
         };
-        check_finite(metric, &observed[start..])?;
-        let window: Vec<f64> = observed[start..].iter().map(|(_, v)| *v).collect();
+        let window: Vec<f64> = recent.iter().map(|(_, v)| *v).collect();
         let (mean, std) = mean_std(&window);
-        Ok(self.forecast_alert(metric, observed, value, (value - mean) / std, std, false))
+        Ok(self.forecast_alert(metric, recent, value, (value - mean) / std, false))
     }
 
     /// The ΔHHI alert raised, at the last date of `observed`, by a forecast `value` of the next
@@ -152,29 +150,38 @@ impl EarlyWarning {
         observed: &[(NaiveDate, f64)],
         value: f64,
     ) -> Result<Option<Alert>> {
+        let Some(recent) = self.recent(metric, observed, self.window + 1)? else {
+            return Ok(None);
+        };
+        let deltas: Vec<f64> = recent.windows(2).map(|w| w[1].1 - w[0].1).collect();
+        let (_, std) = mean_std(&deltas);
+        let delta = value - recent[recent.len() - 1].1;
+        Ok(self.forecast_alert(metric, recent, delta, delta / std, true))
+    }
+
+    /// The last `n` points of `observed` (checked finite), or `None` when there are fewer.
+    fn recent<'a>(
+        &self,
+        metric: &str,
+        observed: &'a [(NaiveDate, f64)],
+        n: usize,
+    ) -> Result<Option<&'a [(NaiveDate, f64)]>> {
         self.check()?;
-        let Some(start) = observed.len().checked_sub(self.window + 1) else {
+        let Some(start) = observed.len().checked_sub(n) else {
             return Ok(None);
         };
         check_finite(metric, &observed[start..])?;
-        let deltas: Vec<f64> = observed[start..]
-            .windows(2)
-            .map(|w| w[1].1 - w[0].1)
-            .collect();
-        let (_, std) = mean_std(&deltas);
-        let delta = value - observed[observed.len() - 1].1;
-        Ok(self.forecast_alert(metric, observed, delta, delta / std, std, true))
+        Ok(Some(&observed[start..]))
     }
 
     /// The alert for a tested value and its z (one-sided for ΔHHI), dated by the last observed
-    /// point.
+    /// point; none when z is not finite (σ = 0).
     fn forecast_alert(
         &self,
         metric: &str,
-        observed: &[(NaiveDate, f64)],
+        recent: &[(NaiveDate, f64)],
         value: f64,
         z: f64,
-        std: f64,
         one_sided: bool,
     ) -> Option<Alert> {
         let fires = if one_sided {
@@ -182,8 +189,8 @@ impl EarlyWarning {
         } else {
             z.abs() > self.threshold
         };
-        let (date, _) = *observed.last()?;
-        (std > 0.0 && value.is_finite() && z.is_finite() && fires).then(|| Alert {
+        let (date, _) = *recent.last()?;
+        (value.is_finite() && z.is_finite() && fires).then(|| Alert {
             date,
             metric: metric.to_owned(),
             value,

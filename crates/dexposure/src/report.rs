@@ -234,6 +234,13 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
+/// A protocol's name from `catalog`, cut to 18 characters, or its id when the catalog has none.
+fn short_name(id: &str, catalog: Option<&ProtocolCatalog>) -> String {
+    catalog
+        .and_then(|c| c.name(id))
+        .map_or_else(|| id.to_owned(), |n| truncate(n, 18))
+}
+
 /// One line per scenario: loss in % of TVL and USD, affected and distressed nodes, rounds, and
 /// the five largest losers (by name when `catalog` has them).
 pub fn stress_table(
@@ -259,12 +266,7 @@ pub fn stress_table(
         let losers: Vec<String> = order
             .iter()
             .take(5)
-            .map(|&i| {
-                let id = graph.name(i);
-                catalog
-                    .and_then(|c| c.name(id))
-                    .map_or_else(|| id.to_owned(), |n| truncate(n, 18))
-            })
+            .map(|&i| short_name(graph.name(i), catalog))
             .collect();
         let _ = writeln!(
             out,
@@ -317,12 +319,7 @@ pub fn forecast_summary(
         m.top_sis
             .iter()
             .take(5)
-            .map(|&p| {
-                let id = symbols.protocol(p);
-                catalog
-                    .and_then(|c| c.name(id))
-                    .map_or_else(|| id.to_owned(), |n| truncate(n, 18))
-            })
+            .map(|&p| short_name(symbols.protocol(p), catalog))
             .collect()
     };
     out.push_str(&format!(

@@ -63,9 +63,7 @@ impl ErrorStats {
             .map(|(f, a)| (f - a).abs())
             .collect();
         let mae = mean(abs.iter().copied()).unwrap_or(0.0);
-        let mae_interval = bootstrap.interval(abs.len(), |idx| {
-            idx.iter().map(|&i| abs[i]).sum::<f64>() / idx.len() as f64
-        });
+        let mae_interval = bootstrap.mean_interval(&abs);
         let relative_error = mean(
             abs.iter()
                 .zip(realised)
@@ -192,9 +190,7 @@ impl ForecastErrorTable {
                     anchors: group.len(),
                     realised_mean: mean(realised.iter().copied()).unwrap_or(0.0),
                     delta_mae: persistence_stats.mae - model_stats.mae,
-                    delta_mae_interval: bootstrap.interval(gain.len(), |idx| {
-                        idx.iter().map(|&i| gain[i]).sum::<f64>() / idx.len() as f64
-                    }),
+                    delta_mae_interval: bootstrap.mean_interval(&gain),
                     model: model_stats,
                     persistence: persistence_stats,
                 });
@@ -206,18 +202,14 @@ impl ForecastErrorTable {
                     .collect()
             };
             let (m, p) = (overlap(|a| &a.model), overlap(|a| &a.persistence));
-            let mean_of = |x: &[f64]| {
-                let x = x.to_vec();
-                move |idx: &[usize]| idx.iter().map(|&i| x[i]).sum::<f64>() / idx.len() as f64
-            };
             top_sis.push(TopSisOverlap {
                 horizon,
                 seed,
                 anchors: group.len(),
                 model: mean(m.iter().copied()).unwrap_or(0.0),
-                model_interval: bootstrap.interval(m.len(), mean_of(&m)),
+                model_interval: bootstrap.mean_interval(&m),
                 persistence: mean(p.iter().copied()).unwrap_or(0.0),
-                persistence_interval: bootstrap.interval(p.len(), mean_of(&p)),
+                persistence_interval: bootstrap.mean_interval(&p),
             });
         }
         Self { rows, top_sis }

@@ -252,11 +252,25 @@ impl<'a> ForecastThenMeasure<'a> {
 
     /// The (scenario, engine, selection) names of [`MeasuredAnchor::stress`], in order.
     pub fn stress_cases(&self) -> Vec<(String, &'static str, ShockSelection)> {
+        self.cases()
+            .into_iter()
+            .map(|(selection, scenario, engine)| (scenario.name.clone(), engine.name(), selection))
+            .collect()
+    }
+
+    /// Every (selection, scenario, engine), selections outermost, engines innermost.
+    fn cases(
+        &self,
+    ) -> Vec<(
+        ShockSelection,
+        &Scenario,
+        &(dyn ContagionEngine + Send + Sync),
+    )> {
         let mut out = Vec::new();
         for &selection in &self.selections {
             for scenario in &self.scenarios {
                 for engine in &self.engines {
-                    out.push((scenario.name.clone(), engine.name(), selection));
+                    out.push((selection, scenario, engine.as_ref()));
                 }
             }
         }
@@ -294,22 +308,17 @@ impl<'a> ForecastThenMeasure<'a> {
             symbols,
             catalog,
         )?;
-        let cases = self.stress_cases();
-        let n_engines = self.engines.len();
-        let n_scenarios = self.scenarios.len();
-        let stress = cases
-            .par_iter()
-            .enumerate()
-            .map(|(k, (scenario, engine, selection))| {
-                let e = &self.engines[k % n_engines];
-                let s = &self.scenarios[(k / n_engines) % n_scenarios];
-                let evaluation = PredictiveEvaluator::new(e.as_ref(), symbols, catalog)
-                    .with_selection(*selection)
-                    .evaluate_graphs(s, &graphs)?;
+        let stress = self
+            .cases()
+            .into_par_iter()
+            .map(|(selection, scenario, engine)| {
+                let evaluation = PredictiveEvaluator::new(engine, symbols, catalog)
+                    .with_selection(selection)
+                    .evaluate_graphs(scenario, &graphs)?;
                 Ok(StressCase {
-                    scenario: scenario.clone(),
-                    engine: (*engine).to_owned(),
-                    selection: *selection,
+                    scenario: scenario.name.clone(),
+                    engine: engine.name().to_owned(),
+                    selection,
                     evaluation,
                 })
             })

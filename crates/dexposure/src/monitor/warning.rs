@@ -186,7 +186,7 @@ impl EarlyWarningStudy {
     /// The training split: weeks before the lead window, the last min(24, ⌊w/4⌋) for
     /// validation; the test part (unused by training) is the rest of the series.
     pub fn training_split(&self, dates: &[NaiveDate]) -> Result<ForecastSplit> {
-        let lead_start = self.event.date - chrono::Days::new(7 * self.lead_weeks as u64);
+        let (lead_start, _) = self.windows(&self.event);
         let ws = Self::position(dates, lead_start);
         let validation = (ws / 4).min(24);
         if ws >= dates.len() || validation < 2 || ws - validation < 2 {
@@ -206,11 +206,19 @@ impl EarlyWarningStudy {
         })
     }
 
+    /// First day of `event`'s lead window and last day of its reaction window.
+    fn windows(&self, event: &MarketEvent) -> (NaiveDate, NaiveDate) {
+        (
+            event.date - chrono::Days::new(7 * self.lead_weeks as u64),
+            event.date + chrono::Days::new(7 * self.after_weeks as u64),
+        )
+    }
+
     /// Whether `date` lies in the lead or reaction window of any event.
     fn in_any_window(&self, date: NaiveDate) -> bool {
         self.events.iter().any(|e| {
-            date >= e.date - chrono::Days::new(7 * self.lead_weeks as u64)
-                && date <= e.date + chrono::Days::new(7 * self.after_weeks as u64)
+            let (from, to) = self.windows(e);
+            date >= from && date <= to
         })
     }
 
@@ -240,23 +248,24 @@ impl EarlyWarningStudy {
         let span_end = (event_pos + self.after_weeks + 1 + self.calm_weeks).min(dates.len());
         let names = measure_names();
         let snapshots = data.series.snapshots();
-        // Observed measures of every week up to the span's end (the z-scores look back).
-        let observed: Vec<WeekMeasures> = (0..span_end)
-            .into_par_iter()
-            .map(|t| WeekMeasures::of(weeks.graph(t), &snapshots[t]))
-            .collect::<Result<_>>()?;
         // Forecasts made at weeks ws − 1 … span_end − 1 (of the week after each; the last may
         // lie past the series: an alert is issued when the forecast is made).
-        let forecasts: Vec<WeekMeasures> = (ws.max(1) - 1..span_end)
+        let first_forecast_anchor = ws.max(1) - 1;
+        let forecasts: Vec<WeekMeasures> = (first_forecast_anchor..span_end)
             .map(|t| {
                 let f = forecaster.forecast(weeks, t)?;
                 WeekMeasures::of(&data.graph(&f.snapshot)?, &f.snapshot)
             })
             .collect::<Result<_>>()?;
-        let first_forecast_anchor = ws.max(1) - 1;
+        // Observed measures from the first week any rule reads (the window before the first
+        // forecast anchor, one more for the changes) to the span's end.
+        let start = first_forecast_anchor.saturating_sub(self.rule.window + 1);
+        let observed: Vec<WeekMeasures> = (start..span_end)
+            .into_par_iter()
+            .map(|t| WeekMeasures::of(weeks.graph(t), &snapshots[t]))
+            .collect::<Result<_>>()?;
 
-        let lead_start = self.event.date - chrono::Days::new(7 * self.lead_weeks as u64);
-        let reaction_end = self.event.date + chrono::Days::new(7 * self.after_weeks as u64);
+        let (lead_start, reaction_end) = self.windows(&self.event);
         let calm: Vec<bool> = (0..span_end)
             .map(|t| t >= ws && !self.in_any_window(dates[t]))
             .collect();
@@ -278,7 +287,7 @@ impl EarlyWarningStudy {
                 .iter()
                 .enumerate()
                 .map(|(i, f)| {
-                    let observed = &series_obs[..=first_forecast_anchor + i];
+                    let observed = &series_obs[..=first_forecast_anchor + i - start];
                     match rule {
                         WarningRule::ZScore => {
                             self.rule
