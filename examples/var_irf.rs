@@ -1,29 +1,25 @@
-//! A sector VAR around a market event: lag selection, stability, Granger causality,
-//! Diebold–Yilmaz connectedness, impulse responses with bootstrap bands and FEVD.
+//! A VAR event study (`dexposure::econ::EventStudy`) on the weekly sectors of the embedded
+//! (simulated) dataset or `--data` (TVL log growth, net flow in differences), or on your own
+//! series with `--csv` (date `YYYY-MM-DD`, one column per series; log growth when all values are
+//! positive, else differences; the whole file unless `--event`). Prints the lag-order table, the
+//! VAR, its stability, Granger p-values and connectedness; writes `irf.csv` (IRFs with bootstrap
+//! bands), `fevd.csv` and the IRF grid `oirf_grid.svg`/`.png` to `--out`.
 //!
 //! ```text
-//! cargo run --release --example var_irf -- [--data network_data.json.gz --metadata DIR] \
-//!     [--event terra|ftx|YYYY-MM-DD] [--pre 26 --post 26] [--lags N | --ic aic] \
-//!     [--measure tvl|inflow|outflow|netflow] [--detailed] [--top N] [--periods 10] [--reps 1000] [--seed 42] [--out DIR]
+//! cargo run --release --example var_irf -- [--data FILE --metadata DIR | --csv FILE] [--event terra|ftx|DATE] \
+//!     [--pre 26 --post 26] [--lags N | --ic aic] [--maxlags N] [--measure tvl|inflow|outflow|netflow] \
+//!     [--detailed] [--top N] [--transform level|diff|logdiff] [--periods 10] [--reps 1000] [--seed 42] [--out DIR]
 //! ```
-//! Builds weekly per-sector series (broad sectors, or detailed categories with `--detailed`; TVL log growth by default, net flow in
-//! differences), keeps the weeks of the event window, fits a VAR and prints the lag-order table,
-//! the companion eigenvalues, the Granger p-value matrix and the connectedness table. Writes
-//! `irf.csv` (plain, orthogonalised and generalised responses with bands), `fevd.csv` and an
-//! IRF grid plot `oirf_grid.svg` to `--out` (default `var_irf_out`). Without `--data` it runs
-//! on the embedded (simulated) dataset and its metadata.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Parser;
 use dexposure::econ::{
-    BootstrapConfig, EventWindow, Grouping, InfoCriterion, IrfKind, Measure, Pelt, SectorConfig,
-    SectorSeries, Transform, VarModel,
+    DropReason, EventStudy, EventWindow, Grouping, InfoCriterion, IrfKind, Measure, SeriesTable,
+    Transform,
 };
-use dexposure::snapshot::{NaiveDate, ProtocolCatalog};
-use dexposure::{datasets, plot};
+use dexposure::{datasets, plot, report};
 
 #[derive(Parser, Debug)]
 #[command(about = "Fit a sector VAR around a DeFi market event")]
@@ -34,34 +30,39 @@ struct Args {
     /// Folder with id_to_info.json / meta_df.csv (sectors).
     #[arg(long)]
     metadata: Option<PathBuf>,
-    /// Event: `terra` (2022-05-09), `ftx` (2022-11-07) or a date.
-    #[arg(long, default_value = "terra")]
-    event: String,
+    /// Your own series instead of sectors: CSV, a date column, then one column per series.
+    #[arg(long, conflicts_with_all = ["data", "metadata", "detailed", "top", "measure"])]
+    csv: Option<PathBuf>,
+    /// Event: terra (2022-05-09), ftx (2022-11-07) or a date [default: terra; --csv: none].
+    #[arg(long)]
+    event: Option<String>,
     /// Weeks before the event.
     #[arg(long, default_value_t = 26)]
     pre: usize,
     /// Weeks after the event week.
     #[arg(long, default_value_t = 26)]
     post: usize,
-    /// Lag order (otherwise chosen by --ic).
+    /// Lag order (otherwise chosen by --ic, at least 1).
     #[arg(long, conflicts_with = "ic")]
     lags: Option<usize>,
     /// Information criterion for the lag order: aic, bic, hqic, fpe.
     #[arg(long, default_value = "aic")]
-    ic: String,
-    /// Largest lag order tried (default: statsmodels' rule, capped by the sample).
+    ic: InfoCriterion,
+    /// Largest lag order tried (default: the sample's maximum, clamped to 1..=4).
     #[arg(long)]
     maxlags: Option<usize>,
     /// Sector measure: tvl, inflow, outflow, netflow.
     #[arg(long, default_value = "tvl")]
-    measure: String,
+    measure: Measure,
     /// Use the detailed DefiLlama categories instead of the six broad sectors.
     #[arg(long)]
     detailed: bool,
-    /// Keep only the N sectors with the largest mean TVL in the window (default: all broad
-    /// sectors; 6 with --detailed).
+    /// Keep the N sectors of largest mean TVL in the window [default: all; 6 with --detailed].
     #[arg(long)]
     top: Option<usize>,
+    /// Transform: level, diff, logdiff (default: see above).
+    #[arg(long)]
+    transform: Option<Transform>,
     /// IRF / FEVD / connectedness horizon.
     #[arg(long, default_value_t = 10)]
     periods: usize,
@@ -80,212 +81,58 @@ struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
-    let (series, metadata) =
-        datasets::load_or_embedded(args.data.as_deref(), args.metadata.as_deref())?;
-    let empty = ProtocolCatalog::new();
-    let catalog = metadata.as_ref().map_or(&empty, |m| &m.catalog);
-    if catalog.is_empty() {
-        eprintln!("note: no metadata (--metadata DIR): every protocol is Unknown");
-    }
-    let event = match args.event.to_ascii_lowercase().as_str() {
-        "terra" => EventWindow::terra(args.pre, args.post),
-        "ftx" => EventWindow::ftx(args.pre, args.post),
-        other => EventWindow::new(
-            other
-                .parse::<NaiveDate>()
-                .with_context(|| format!("--event {other}"))?,
-            args.pre,
-            args.post,
-        ),
-    };
-    let measure = Measure::from_name(&args.measure).with_context(|| {
-        format!(
-            "--measure {}: expected tvl, inflow, outflow or netflow",
-            args.measure
-        )
-    })?;
-    let ic = InfoCriterion::from_name(&args.ic)
-        .with_context(|| format!("--ic {}: expected aic, bic, hqic or fpe", args.ic))?;
-    let transform = if measure == Measure::NetFlow {
-        Transform::Diff
+    let a = Args::parse();
+    let event = a.event.as_deref().or(a.csv.is_none().then_some("terra"));
+    let window = event.map(|e| EventWindow::named(e, a.pre, a.post));
+    let grouping = if a.detailed {
+        Grouping::Detailed
     } else {
-        Transform::LogDiff
+        Grouping::Broad
     };
-
-    let config = SectorConfig {
-        grouping: if args.detailed {
-            Grouping::Detailed
-        } else {
-            Grouping::Broad
-        },
-        ..SectorConfig::default()
+    let study = EventStudy::whole_sample()
+        .window(window.transpose()?)
+        .measure(a.measure)
+        .grouping(grouping)
+        .top(a.top)
+        .transform(a.transform)
+        .lags(a.lags)
+        .criterion(a.ic)
+        .maxlags(a.maxlags)
+        .periods(a.periods)
+        .reps(a.reps)
+        .level(a.level)
+        .seed(a.seed);
+    let results = if let Some(csv) = &a.csv {
+        study.run_table(&SeriesTable::from_csv(csv)?)?
+    } else {
+        let (series, meta) = datasets::load_or_embedded(a.data.as_deref(), a.metadata.as_deref())?;
+        let catalog = meta.map(|m| m.catalog).unwrap_or_default();
+        if catalog.is_empty() {
+            eprintln!("note: no metadata (--metadata DIR): every protocol is Unknown");
+        }
+        study.run_snapshots(&series, &catalog)?
     };
-    let sectors = SectorSeries::from_series(&series, catalog, &config)?;
-    // phase transitions of total TVL growth over the whole sample (PELT)
-    let total: Vec<f64> = (0..sectors.tvl.nrows())
-        .map(|t| sectors.tvl.row(t).iter().sum())
-        .collect();
-    if total.iter().all(|&v| v > 0.0) && total.len() > 8 {
-        let growth: Vec<f64> = total.windows(2).map(|w| (w[1] / w[0]).ln()).collect();
-        if let Ok(cp) = Pelt::new(Pelt::bic_penalty(growth.len()))
-            .min_size(4)
-            .fit(&growth)
-        {
-            let dates: Vec<String> = cp
-                .changepoints
-                .iter()
-                .map(|&i| sectors.dates[i + 1].to_string())
-                .collect();
-            println!(
-                "change points in total TVL growth (PELT, BIC penalty): {}",
-                if dates.is_empty() {
-                    "none".into()
-                } else {
-                    dates.join(", ")
-                }
-            );
+    for d in &results.dropped {
+        if !matches!(d.reason, DropReason::NotInTop(_)) {
+            eprintln!("note: left out {d}");
         }
     }
-    let window = sectors.window(&event)?;
-    let keep: Vec<usize> = match transform {
-        Transform::LogDiff => window.positive_sectors(measure),
-        _ => (0..window.sectors.len()).collect(),
+    report::print(&results.to_string())?;
+    std::fs::create_dir_all(&a.out).with_context(|| format!("{}", a.out.display()))?;
+    let write = |name: &str, text: String| {
+        let path = a.out.join(name);
+        std::fs::write(&path, text).with_context(|| format!("{}", path.display()))
     };
-    let mut keep = keep;
-    if let Some(n) = args.top.or(args.detailed.then_some(6)) {
-        let mean_tvl = |j: usize| window.tvl.column(j).iter().sum::<f64>();
-        keep.sort_by(|&a, &b| mean_tvl(b).total_cmp(&mean_tvl(a)));
-        keep.truncate(n);
-        keep.sort_unstable();
-    }
-    let window = window.select(&keep)?;
-    let (dates, data) = window.transformed(measure, transform)?;
-    // drop series that do not move in the window
-    let moving: Vec<usize> = (0..data.ncols())
-        .filter(|&j| {
-            let c = data.column(j);
-            c.iter().any(|&v| v != c[0])
-        })
-        .collect();
-    let data = data.select_columns(&moving)?;
-    let names: Vec<String> = moving.iter().map(|&j| window.sectors[j].clone()).collect();
-    if names.len() < 2 {
-        bail!(
-            "fewer than two sectors with a usable {} series in the window",
-            measure.name()
-        );
-    }
-    println!(
-        "event {} | weeks {} .. {} ({} observations of {} {:?}) | sectors: {}",
-        event.event,
-        dates.first().map_or("-".into(), |d| d.to_string()),
-        dates.last().map_or("-".into(), |d| d.to_string()),
-        dates.len(),
-        measure.name(),
-        transform,
-        names.join(", ")
-    );
-    let model = VarModel::new(data)?.with_names(names.clone())?;
-    let maxlags = args
-        .maxlags
-        .unwrap_or_else(|| model.max_estimable_lags().clamp(1, 4));
-    let order = model.select_order(Some(maxlags))?;
-    println!("\nlag order selection (maxlags {maxlags}, * = minimum):\n{order}");
-    let lags = args.lags.unwrap_or_else(|| order.selected(ic).max(1));
-    let res = model.fit(lags)?;
-    println!(
-        "VAR({lags}) [{}], nobs {}, llf {:.3}, AIC {:.4}",
-        match args.lags {
-            Some(_) => "--lags".to_string(),
-            None => format!("{ic}, at least 1"),
-        },
-        res.nobs(),
-        res.llf()?,
-        res.aic()?
-    );
-    let eig = res.eigenvalues()?;
-    println!(
-        "stable: {} (companion eigenvalue moduli: {})",
-        res.is_stable()?,
-        eig.iter()
-            .map(|z| format!("{:.3}", z.modulus()))
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    println!(
-        "\nGranger causality p-values (F test), row = caused, column = causing:\n{}",
-        res.granger_matrix()?
-    );
-    let dy = res.connectedness(args.periods)?;
-    println!(
-        "Diebold–Yilmaz connectedness, horizon {} (percent):\n{dy}",
-        args.periods
-    );
-
-    let config = BootstrapConfig::new(args.periods)
-        .reps(args.reps)
-        .level(args.level)
-        .seed(args.seed);
-    let bands = res.irf_bands(&config)?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("{}", args.out.display()))?;
-    let mut csv = String::from("kind,response,impulse,h,value,lower,upper\n");
-    for kind in [
-        IrfKind::Plain,
-        IrfKind::Orthogonalised,
-        IrfKind::Generalised,
-    ] {
-        let point = bands.point.matrices(kind, false);
-        let band = bands.band(kind);
-        for (h, m) in point.iter().enumerate() {
-            for i in 0..names.len() {
-                for j in 0..names.len() {
-                    writeln!(
-                        csv,
-                        "{},{:?},{:?},{h},{},{},{}",
-                        kind.name(),
-                        names[i],
-                        names[j],
-                        m[(i, j)],
-                        band.lower[h][(i, j)],
-                        band.upper[h][(i, j)]
-                    )?;
-                }
-            }
-        }
-    }
-    let irf_path = args.out.join("irf.csv");
-    std::fs::write(&irf_path, csv).with_context(|| format!("{}", irf_path.display()))?;
-    let fevd = res.fevd(args.periods)?;
-    let mut csv = String::from("variable,h,shock,share\n");
-    for (i, d) in fevd.decomp.iter().enumerate() {
-        for h in 0..fevd.periods {
-            for (j, name) in names.iter().enumerate() {
-                writeln!(csv, "{:?},{},{:?},{}", names[i], h + 1, name, d[(h, j)])?;
-            }
-        }
-    }
-    let fevd_path = args.out.join("fevd.csv");
-    std::fs::write(&fevd_path, csv).with_context(|| format!("{}", fevd_path.display()))?;
-    let svg = args.out.join("oirf_grid.svg");
-    plot::irf_grid_svg(
-        &svg,
-        &bands,
-        IrfKind::Orthogonalised,
-        &format!(
-            "Orthogonalised IRF, {} weekly {} growth around {}",
-            names.len(),
-            measure.name(),
-            event.event
-        ),
-    )?;
-    println!(
-        "wrote {}, {} and {} ({} bootstrap replications, seed {})",
-        irf_path.display(),
-        fevd_path.display(),
-        svg.display(),
-        args.reps,
-        args.seed
-    );
+    write("irf.csv", results.irf_csv())?;
+    write("fevd.csv", results.fevd_csv())?;
+    let kind = IrfKind::Orthogonalised;
+    let title = results.irf_title(kind);
+    let grid = plot::IrfGrid::new(&results.bands, kind, &title);
+    plot::write_figure(&grid, &a.out, "oirf_grid")?;
+    let (out, config) = (a.out.display(), &results.bands.config);
+    report::print(&format!(
+        "\nwrote irf.csv, fevd.csv, oirf_grid.svg and .png to {out} ({} bootstrap replications, seed {})\n",
+        config.reps, config.seed
+    ))?;
     Ok(())
 }

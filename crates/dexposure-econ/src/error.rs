@@ -1,5 +1,8 @@
 //! The crate's error type.
 
+use crate::event_study::Dropped;
+use crate::table::CsvProblem;
+
 /// Result alias of the crate.
 pub type Result<T, E = EconError> = std::result::Result<T, E>;
 
@@ -112,4 +115,51 @@ pub enum EconError {
     /// A probability distribution could not be built (invalid degrees of freedom).
     #[error("distribution: {0}")]
     Distribution(String),
+    /// A CSV file of series ([`SeriesTable::from_csv`](crate::SeriesTable::from_csv)) could
+    /// not be read, or holds bad input. The message names the file, the line and the column.
+    #[error("{file}{}: {problem}", csv_location(*.line, *.column))]
+    Csv {
+        /// The file (path as given) or the name given to the reader.
+        file: String,
+        /// 1-based line of the file (the header is line 1), when the problem has one.
+        line: Option<u64>,
+        /// 1-based column (the date is column 1), when the problem is in one cell.
+        column: Option<usize>,
+        /// What is wrong.
+        problem: CsvProblem,
+    },
+    /// An [`EventStudy`](crate::EventStudy) was left with fewer than two series to model.
+    #[error(
+        "fewer than two usable {what} series (usable: {}; left out: {})",
+        list(.usable),
+        list(.dropped)
+    )]
+    TooFewSeries {
+        /// What was modelled (`tvl`, `netflow`, a file name).
+        what: String,
+        /// The series left (zero or one).
+        usable: Vec<String>,
+        /// The series left out, and why.
+        dropped: Vec<Dropped>,
+    },
+}
+
+fn csv_location(line: Option<u64>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(", line {l}, column {c}"),
+        (Some(l), None) => format!(", line {l}"),
+        (None, Some(c)) => format!(", column {c}"),
+        (None, None) => String::new(),
+    }
+}
+
+fn list<T: std::fmt::Display>(items: &[T]) -> String {
+    if items.is_empty() {
+        return "none".into();
+    }
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -54,6 +54,14 @@
 //! [`Connectedness`] and [`RollingConnectedness`] (Diebold–Yilmaz 2012), residual-bootstrap
 //! bands ([`VarResults::irf_bands`]), [`Pelt`] change points, and [`SectorSeries`].
 //!
+//! # The whole analysis in one call
+//! [`EventStudy`] (module [`event_study`]) runs what the `var_irf` example prints: change
+//! points, the event window, series selection (positive series for log growth, the top sectors
+//! by TVL, no constant series), the lag-order table and the lag rule, the VAR, Granger tests,
+//! connectedness, IRF bands and the FEVD, on [`SectorSeries`] or on an analyst's own
+//! [`SeriesTable`] (read from CSV by [`SeriesTable::from_csv`], errors naming file, line and
+//! column). Its [`EventStudyResults`] print as the example's report.
+//!
 //! Matrices are [`Matrix`] (row-major, `m[(i, j)]`); stacks of matrices over horizons are
 //! `Vec<Matrix>`, index `[h][(i, j)]` like statsmodels' `[h, i, j]`.
 //!
@@ -81,22 +89,26 @@
 pub mod bootstrap;
 mod connectedness;
 mod error;
+pub mod event_study;
 mod irf;
 mod linalg;
 mod matrix;
 pub mod pelt;
 pub mod sector;
+pub mod table;
 mod var;
 
 pub use bootstrap::{BootstrapConfig, IrfBand, IrfBands};
 pub use connectedness::{Connectedness, RollingConfig, RollingConnectedness};
 pub use error::{EconError, Result};
+pub use event_study::{DropReason, Dropped, EventStudy, EventStudyResults, LagChoice, StudyData};
 pub use irf::{Fevd, ImpulseResponse, IrfKind};
 pub use matrix::{Complex, Matrix};
 pub use pelt::{ChangePoints, Pelt, Segment};
 pub use sector::{
     EventWindow, Grouping, IntraSector, Measure, SectorConfig, SectorSeries, Transform,
 };
+pub use table::{CsvProblem, SeriesTable};
 pub use var::{
     CausalityKind, CausalityTest, ForecastInterval, GrangerMatrix, InfoCriteria, InfoCriterion,
     LagOrderResults, Trend, VarModel, VarResults,

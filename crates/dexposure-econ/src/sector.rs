@@ -122,6 +122,19 @@ impl Measure {
     }
 }
 
+impl std::str::FromStr for Measure {
+    type Err = EconError;
+
+    /// As [`Measure::from_name`], with an error naming the accepted values.
+    fn from_str(s: &str) -> Result<Self> {
+        Measure::from_name(s).ok_or_else(|| {
+            EconError::InvalidArgument(format!(
+                "measure {s:?}: expected tvl, inflow, outflow or netflow"
+            ))
+        })
+    }
+}
+
 /// How a measure is transformed before modelling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Transform {
@@ -132,6 +145,77 @@ pub enum Transform {
     /// Log-differences `ln x_t − ln x_{t−1}` (weekly log growth; values must be positive).
     #[default]
     LogDiff,
+}
+
+impl Transform {
+    /// Lower-case name: `level`, `diff`, `logdiff`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Transform::Level => "level",
+            Transform::Diff => "diff",
+            Transform::LogDiff => "logdiff",
+        }
+    }
+
+    /// The transform called `name` (as [`name`](Self::name), case-insensitive).
+    pub fn from_name(name: &str) -> Option<Transform> {
+        [Transform::Level, Transform::Diff, Transform::LogDiff]
+            .into_iter()
+            .find(|t| t.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Applies the transform to the columns of `m` (rows = dates in time order): the dates of
+    /// the rows kept (the first is lost to differencing) and the transformed matrix.
+    /// `label(j)` names column `j` in a [`EconError::NonPositive`] error.
+    pub(crate) fn apply(
+        self,
+        dates: &[NaiveDate],
+        m: &Matrix,
+        label: impl Fn(usize) -> String,
+    ) -> Result<(Vec<NaiveDate>, Matrix)> {
+        if self == Transform::Level {
+            return Ok((dates.to_vec(), m.clone()));
+        }
+        let (w, s) = m.shape();
+        if w < 2 {
+            return Err(EconError::Shape(format!(
+                "{w} week(s); differencing needs 2"
+            )));
+        }
+        let mut out = Matrix::zeros(w - 1, s);
+        for t in 1..w {
+            for j in 0..s {
+                let (a, b) = (m[(t - 1, j)], m[(t, j)]);
+                out[(t - 1, j)] = match self {
+                    Transform::Diff | Transform::Level => b - a,
+                    Transform::LogDiff => {
+                        for (v, d) in [(a, t - 1), (b, t)] {
+                            if v <= 0.0 || !v.is_finite() {
+                                return Err(EconError::NonPositive {
+                                    name: label(j),
+                                    date: dates[d].to_string(),
+                                    value: v,
+                                });
+                            }
+                        }
+                        b.ln() - a.ln()
+                    }
+                };
+            }
+        }
+        Ok((dates[1..].to_vec(), out))
+    }
+}
+
+impl std::str::FromStr for Transform {
+    type Err = EconError;
+
+    /// As [`Transform::from_name`], with an error naming the accepted values.
+    fn from_str(s: &str) -> Result<Self> {
+        Transform::from_name(s).ok_or_else(|| {
+            EconError::InvalidArgument(format!("transform {s:?}: expected level, diff or logdiff"))
+        })
+    }
 }
 
 /// Weeks around an event: `pre` weeks before the event week and `post` weeks after it (the
@@ -162,6 +246,32 @@ impl EventWindow {
         Self::new(ymd(FTX_DATE), pre, post)
     }
 
+    /// The window around a named event: `terra`, `ftx` (case-insensitive) or a date
+    /// `YYYY-MM-DD`.
+    ///
+    /// ```
+    /// use dexposure_econ::EventWindow;
+    ///
+    /// assert_eq!(EventWindow::named("FTX", 4, 4)?, EventWindow::ftx(4, 4));
+    /// assert_eq!(EventWindow::named("2023-03-13", 2, 1)?.event.to_string(), "2023-03-13");
+    /// assert!(EventWindow::named("luna", 2, 1).is_err());
+    /// # Ok::<(), dexposure_econ::EconError>(())
+    /// ```
+    pub fn named(name: &str, pre: usize, post: usize) -> Result<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "terra" => Ok(Self::terra(pre, post)),
+            "ftx" => Ok(Self::ftx(pre, post)),
+            other => other
+                .parse::<NaiveDate>()
+                .map(|d| Self::new(d, pre, post))
+                .map_err(|e| {
+                    EconError::InvalidArgument(format!(
+                        "event {name:?}: expected terra, ftx or a date YYYY-MM-DD ({e})"
+                    ))
+                }),
+        }
+    }
+
     /// First and last date covered.
     pub fn bounds(&self) -> (NaiveDate, NaiveDate) {
         let days = |w: usize| Days::new(7 * w as u64);
@@ -174,6 +284,31 @@ impl EventWindow {
                 .and_then(|d| d.checked_add_days(Days::new(6)))
                 .unwrap_or(NaiveDate::MAX),
         )
+    }
+
+    /// The rows of `dates` (sorted, increasing) inside the window, as a range; an error when
+    /// the event is outside `dates` or the window holds fewer than two of them.
+    pub fn rows(&self, dates: &[NaiveDate]) -> Result<std::ops::Range<usize>> {
+        let (first, last) = (dates.first(), dates.last());
+        if first.is_none_or(|&d| self.event < d) || last.is_none_or(|&d| self.event > d) {
+            return Err(EconError::InvalidArgument(format!(
+                "event {} is outside the series ({} .. {})",
+                self.event,
+                first.map_or("-".into(), |d| d.to_string()),
+                last.map_or("-".into(), |d| d.to_string())
+            )));
+        }
+        let (lo, hi) = self.bounds();
+        let rows: Vec<usize> = (0..dates.len())
+            .filter(|&i| dates[i] >= lo && dates[i] <= hi)
+            .collect();
+        if rows.len() < 2 {
+            return Err(EconError::Shape(format!(
+                "window {lo} .. {hi} holds {} week(s)",
+                rows.len()
+            )));
+        }
+        Ok(rows[0]..rows[rows.len() - 1] + 1)
     }
 }
 
@@ -301,26 +436,7 @@ impl SectorSeries {
     /// The weeks inside `window`; an error when the event is outside the series or the window
     /// holds fewer than two weeks.
     pub fn window(&self, window: &EventWindow) -> Result<SectorSeries> {
-        let (first, last) = (self.dates.first(), self.dates.last());
-        if first.is_none_or(|&d| window.event < d) || last.is_none_or(|&d| window.event > d) {
-            return Err(EconError::InvalidArgument(format!(
-                "event {} is outside the series ({} .. {})",
-                window.event,
-                first.map_or("-".into(), |d| d.to_string()),
-                last.map_or("-".into(), |d| d.to_string())
-            )));
-        }
-        let (lo, hi) = window.bounds();
-        let rows: Vec<usize> = (0..self.dates.len())
-            .filter(|&i| self.dates[i] >= lo && self.dates[i] <= hi)
-            .collect();
-        if rows.len() < 2 {
-            return Err(EconError::Shape(format!(
-                "window {lo} .. {hi} holds {} week(s)",
-                rows.len()
-            )));
-        }
-        let (a, b) = (rows[0], rows[rows.len() - 1] + 1);
+        let std::ops::Range { start: a, end: b } = window.rows(&self.dates)?;
         Ok(SectorSeries {
             dates: self.dates[a..b].to_vec(),
             sectors: self.sectors.clone(),
@@ -362,37 +478,8 @@ impl SectorSeries {
         measure: Measure,
         transform: Transform,
     ) -> Result<(Vec<NaiveDate>, Matrix)> {
-        let m = self.measure(measure);
-        if transform == Transform::Level {
-            return Ok((self.dates.clone(), m.clone()));
-        }
-        let (w, s) = m.shape();
-        if w < 2 {
-            return Err(EconError::Shape(format!(
-                "{w} week(s); differencing needs 2"
-            )));
-        }
-        let mut out = Matrix::zeros(w - 1, s);
-        for t in 1..w {
-            for j in 0..s {
-                let (a, b) = (m[(t - 1, j)], m[(t, j)]);
-                out[(t - 1, j)] = match transform {
-                    Transform::Diff | Transform::Level => b - a,
-                    Transform::LogDiff => {
-                        for (v, d) in [(a, t - 1), (b, t)] {
-                            if v <= 0.0 || !v.is_finite() {
-                                return Err(EconError::NonPositive {
-                                    name: format!("{} {}", self.sectors[j], measure.name()),
-                                    date: self.dates[d].to_string(),
-                                    value: v,
-                                });
-                            }
-                        }
-                        b.ln() - a.ln()
-                    }
-                };
-            }
-        }
-        Ok((self.dates[1..].to_vec(), out))
+        transform.apply(&self.dates, self.measure(measure), |j| {
+            format!("{} {}", self.sectors[j], measure.name())
+        })
     }
 }

@@ -130,6 +130,19 @@ impl InfoCriterion {
     }
 }
 
+impl std::str::FromStr for InfoCriterion {
+    type Err = EconError;
+
+    /// As [`InfoCriterion::from_name`], with an error naming the accepted values.
+    fn from_str(s: &str) -> Result<Self> {
+        InfoCriterion::from_name(s).ok_or_else(|| {
+            EconError::InvalidArgument(format!(
+                "information criterion {s:?}: expected aic, bic, hqic or fpe"
+            ))
+        })
+    }
+}
+
 impl fmt::Display for InfoCriterion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -19,7 +19,7 @@ use crate::roland::{RolandConfig, RolandTrainer};
 
 /// How a dataset is named in checkpoints and printed tables: a description with no file path,
 /// and whether it is simulated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DataLabel {
     /// Description, e.g. the file name or the embedded dataset's name.
     pub description: String,

@@ -1,9 +1,10 @@
 //! `dexposure`: measure, forecast and stress-test credit exposure between DeFi protocols.
 //!
 //! This facade re-exports the workspace's library crates and holds what the example binaries
-//! share: the embedded default dataset, plain-text report tables, and [`monitor`], where the
+//! share: the embedded default dataset, plain-text report tables, [`monitor`], where the
 //! forecasting model, the graph metrics and the stress engines meet (forecast-then-measure,
-//! predictive stress on forecasts, early-warning event studies).
+//! predictive stress on forecasts, early-warning event studies), and [`dashboard`], the analyst
+//! report (one HTML page with [`plot`] figures and [`table`] files in CSV and Parquet).
 //!
 //! ```
 //! let series = dexposure::datasets::embedded()?;
@@ -20,7 +21,9 @@ pub use dexposure_snapshot as snapshot;
 pub use dexposure_stress as stress;
 pub use dexposure_synth as synth;
 
+pub mod dashboard;
 pub mod datasets;
 pub mod monitor;
 pub mod plot;
 pub mod report;
+pub mod table;

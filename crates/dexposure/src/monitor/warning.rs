@@ -79,6 +79,29 @@ pub enum WarningRule {
     DeltaRise,
 }
 
+impl WarningRule {
+    /// The alerts of this rule over an observed `series` of `measure`.
+    pub fn alerts(
+        self,
+        config: &EarlyWarning,
+        measure: &str,
+        series: &[(NaiveDate, f64)],
+    ) -> Result<Vec<Alert>> {
+        Ok(match self {
+            WarningRule::ZScore => config.zscore_alerts(measure, series)?,
+            WarningRule::DeltaRise => config.delta_alerts(measure, series)?,
+        })
+    }
+
+    /// Name for tables: `zscore` or `delta_rise`.
+    pub fn name(self) -> &'static str {
+        match self {
+            WarningRule::ZScore => "zscore",
+            WarningRule::DeltaRise => "delta_rise",
+        }
+    }
+}
+
 /// The measures watched and their rule: levels by z-score, concentration (HHI) by ΔHHI.
 pub const WATCHED: [(&str, WarningRule); 8] = [
     ("total_tvl", WarningRule::ZScore),
@@ -279,10 +302,7 @@ impl EarlyWarningStudy {
             })?;
             let series_obs: Vec<(NaiveDate, f64)> =
                 observed.iter().map(|m| (m.date, m.values[k])).collect();
-            let observed_alerts = match rule {
-                WarningRule::ZScore => self.rule.zscore_alerts(measure, &series_obs)?,
-                WarningRule::DeltaRise => self.rule.delta_alerts(measure, &series_obs)?,
-            };
+            let observed_alerts = rule.alerts(&self.rule, measure, &series_obs)?;
             let forecast_alerts: Vec<Alert> = forecasts
                 .iter()
                 .enumerate()
