@@ -283,7 +283,7 @@ pub(super) fn page(
     let overlap = s.mean_next_week_overlap;
     let pct = |v: Option<f64>| v.map_or("—".to_owned(), |x| format!("{}%", number(100.0 * x, 1)));
     p.table(
-        &["", ""],
+        &["quantity", "value"],
         &[
             vec![t("weeks"), n(number(s.weeks as f64, 0))],
             vec![

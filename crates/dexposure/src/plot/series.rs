@@ -169,8 +169,8 @@ impl SeriesPanels {
     }
 }
 
-const PANEL_W: u32 = 560;
-const PANEL_H: u32 = 280;
+const PANEL_W: u32 = 440;
+const PANEL_H: u32 = 270;
 const HEAD: u32 = 76;
 
 impl Figure for SeriesPanels {
@@ -239,7 +239,7 @@ fn draw_panel<DB: DrawingBackend>(
         .max(1e-12);
     let (y0, y1) = (y0 - pad, y1 + pad);
     let mut chart = ChartBuilder::on(area)
-        .caption(format!("{} ({})", panel.title, panel.unit), (FAMILY, 15))
+        .caption(format!("{} ({})", panel.title, panel.unit), (FAMILY, 16))
         .margin(8)
         .margin_right(18)
         .x_label_area_size(26)
@@ -251,7 +251,7 @@ fn draw_panel<DB: DrawingBackend>(
         .x_labels(5)
         .y_labels(5)
         .light_line_style(RGBColor(235, 235, 235))
-        .label_style((FAMILY, 12))
+        .label_style((FAMILY, 13))
         .x_label_formatter(&month_label)
         .y_label_formatter(&axis_number)
         .draw()
