@@ -96,7 +96,7 @@ impl SeriesLoader {
     /// truncated or rewritten by another process while it loads.
     pub fn load(&self, path: impl AsRef<Path>) -> Result<SnapshotSeries> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|e| SnapshotError::io(path, e))?;
+        let file = open_file(path)?;
         let len = file
             .metadata()
             .map_err(|e| SnapshotError::io(path, e))?
@@ -206,7 +206,7 @@ impl SeriesLoader {
     /// plus its parsed snapshot. Weeks come in file order.
     pub fn stream(&self, path: impl AsRef<Path>) -> Result<SnapshotStream> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|e| SnapshotError::io(path, e))?;
+        let file = open_file(path)?;
         let total = file.metadata().map(|m| m.len()).unwrap_or(0);
         self.stream_reader(file, path, total)
     }
@@ -270,6 +270,22 @@ fn check_unique(seen: &mut FxHashSet<NaiveDate>, date: NaiveDate, path: &Path) -
             path: path.to_path_buf(),
             date: date.to_string(),
         })
+    }
+}
+
+/// Opens `path` for reading; a directory is refused by name (opening one succeeds on Linux and
+/// reading it then fails with an unhelpful "No such device").
+fn open_file(path: &Path) -> Result<File> {
+    let file = File::open(path).map_err(|e| SnapshotError::io(path, e))?;
+    match file.metadata() {
+        Ok(m) if m.is_dir() => Err(SnapshotError::io(
+            path,
+            io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory, not a DeXposure file",
+            ),
+        )),
+        _ => Ok(file),
     }
 }
 

@@ -390,3 +390,27 @@ proptest! {
         prop_assert_eq!(&streamed, &series);
     }
 }
+
+#[test]
+fn a_directory_is_named_as_such_on_both_paths() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let whole = SeriesLoader::new()
+        .load(dir.path())
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    let stream = SeriesLoader::new()
+        .stream(dir.path())
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    for result in [whole, stream] {
+        let message = result.expect_err("a directory is not a file");
+        assert!(
+            message.ends_with(": is a directory, not a DeXposure file"),
+            "{message}"
+        );
+        assert!(
+            message.starts_with(&dir.path().display().to_string()),
+            "{message}"
+        );
+    }
+}
