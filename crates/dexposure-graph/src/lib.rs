@@ -37,7 +37,7 @@ pub mod temporal;
 pub use error::{GraphError, Result};
 pub use graph::{CompositionStats, Csr, ExposureGraph};
 pub use network::{MetricOptions, NetworkMetrics};
-pub use pagerank::{PageRank, PageRankScores};
+pub use pagerank::{PageRank, PageRankScores, SelfLoops};
 pub use spillover::SectorSpillover;
 pub use structure::{StructureMetrics, StructureOptions};
 pub use systemic::{SisWeights, SystemicImportance, SystemicScores};

@@ -16,6 +16,11 @@
 //! pairwise sum of the rest; `x·W`: sources in ascending order; L1 change: numpy's pairwise
 //! sum), so the result equals networkx's to the last bit or so, not merely to the tolerance.
 //!
+//! **Self-loops.** networkx keeps them, and so does [`SelfLoops::Keep`] (the default). With
+//! [`SelfLoops::Exclude`] they are left out of the out-strengths and of the transition matrix, as
+//! if removed from the graph, so a node whose only out-link is a self-loop becomes dangling
+//! instead of trapping the mass that reaches it (useful for SIS).
+//!
 //! **Zero-weight edges.** networkx computes the out-strength `s` of each node and scales its row
 //! by `1/s` only where `s ≠ 0`; nodes with `s = 0` are dangling. So a node whose out-edges all
 //! weigh 0 is dangling exactly like a node without out-edges — its mass is spread uniformly over
@@ -42,8 +47,21 @@ use serde::{Deserialize, Serialize};
 use crate::error::{GraphError, Result};
 use crate::graph::ExposureGraph;
 
+/// What PageRank does with a self-loop (a protocol holding its own token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SelfLoops {
+    /// Keep them, as networkx does: a self-loop returns the node's mass to itself, so a node
+    /// whose only out-link is a self-loop traps the mass that reaches it.
+    #[default]
+    Keep,
+    /// Leave them out (networkx on the graph after `remove_edges_from(selfloop_edges(G))`): a
+    /// node whose only out-link is a self-loop is dangling and spreads its mass uniformly.
+    Exclude,
+}
+
 /// Configuration of weighted PageRank; [`Default`] is networkx's defaults
-/// (`alpha = 0.85`, `tol = 1e-6`, `max_iter = 100`).
+/// (`alpha = 0.85`, `tol = 1e-6`, `max_iter = 100`, self-loops kept).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PageRank {
     /// Damping factor α, in [0, 1].
@@ -53,6 +71,9 @@ pub struct PageRank {
     pub tolerance: f64,
     /// Most power iterations run before giving up with [`GraphError::NoConvergence`].
     pub max_iterations: usize,
+    /// Self-loops kept (networkx, the default) or left out.
+    #[serde(default)]
+    pub self_loops: SelfLoops,
 }
 
 impl Default for PageRank {
@@ -61,6 +82,7 @@ impl Default for PageRank {
             alpha: 0.85,
             tolerance: 1e-6,
             max_iterations: 100,
+            self_loops: SelfLoops::Keep,
         }
     }
 }
@@ -111,10 +133,18 @@ impl PageRank {
         let out = graph.out_csr();
         let inc = graph.in_csr();
 
+        let exclude = self.self_loops == SelfLoops::Exclude;
         // Reciprocal out-strengths, 0 for dangling nodes (scipy: S[S != 0] = 1 / S[S != 0]).
         let mut inverse = Vec::with_capacity(n);
+        let mut kept = Vec::new();
         for i in 0..n {
-            let s = reduceat_sum(out.weights(i));
+            let s = if exclude {
+                kept.clear();
+                kept.extend(out.row(i).filter(|&(j, _)| j != i).map(|(_, w)| w));
+                reduceat_sum(&kept)
+            } else {
+                reduceat_sum(out.weights(i))
+            };
             if !s.is_finite() {
                 return Err(GraphError::InvalidArgument(format!(
                     "node {:?} has a non-finite out-strength ({s}); PageRank needs finite weights",
@@ -129,7 +159,13 @@ impl PageRank {
         let mut coefficients = Vec::with_capacity(inc.len());
         for i in 0..n {
             for (j, w) in inc.row(i) {
-                coefficients.push(inverse.get(j).copied().unwrap_or(0.0) * w);
+                // an excluded self-loop carries nothing (adding 0 leaves the sums unchanged)
+                let c = if exclude && j == i {
+                    0.0
+                } else {
+                    inverse.get(j).copied().unwrap_or(0.0) * w
+                };
+                coefficients.push(c);
             }
         }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use dexposure_graph::spillover::SECTORS;
 use dexposure_graph::systemic::{tail_shares, tail5};
 use dexposure_graph::{
-    ExposureGraph, GraphError, PageRank, SectorSpillover, SisWeights, SystemicImportance,
+    ExposureGraph, GraphError, PageRank, SectorSpillover, SelfLoops, SisWeights, SystemicImportance,
 };
 use dexposure_snapshot::{
     BroadCategory, Link, NaiveDate, Node, ProtocolCatalog, ProtocolInfo, SeriesLoader, Snapshot,
@@ -437,4 +437,62 @@ proptest! {
             prop_assert_eq!((s.index, s.ratio), (0.0, 0.0));
         }
     }
+}
+
+/// One week from inline JSON: nodes 1–4 (TVL 1 each) and `links` as (source, target, size).
+fn week_graph(links: &[(&str, &str, f64)]) -> ExposureGraph {
+    let links: Vec<String> = links
+        .iter()
+        .map(|(s, t, w)| {
+            format!(r#"{{"source": "{s}", "target": "{t}", "size": {w}, "composition": {{}}}}"#)
+        })
+        .collect();
+    let nodes: Vec<String> = (1..=4)
+        .map(|i| format!(r#"{{"id": "{i}", "size": 1.0, "composition": {{}}}}"#))
+        .collect();
+    let json = format!(
+        r#"{{"data": {{"2024-01-01": {{"nodes": [{}], "links": [{}]}}}}}}"#,
+        nodes.join(", "),
+        links.join(", ")
+    );
+    let series = dexposure_snapshot::SeriesLoader::new()
+        .load_bytes(json.as_bytes(), "inline.json")
+        .expect("inline week");
+    ExposureGraph::from_snapshot(series.first().expect("a week"), series.symbols(), None)
+        .expect("graph")
+}
+
+#[test]
+fn pagerank_can_leave_self_loops_out() {
+    let others = [
+        ("1", "2", 2.0),
+        ("2", "3", 1.0),
+        ("2", "4", 3.0),
+        ("4", "1", 1.0),
+    ];
+    let mut with_loops = others.to_vec();
+    // node 3's only out-link is a self-loop; node 1 holds some of its own token too
+    with_loops.extend([("3", "3", 5.0), ("1", "1", 4.0)]);
+    let looped = week_graph(&with_loops);
+    let plain = week_graph(&others);
+    assert_eq!(looped.name(2), "3");
+    let keep = PageRank::default().run(&looped).expect("keep");
+    let exclude = PageRank {
+        self_loops: SelfLoops::Exclude,
+        ..PageRank::default()
+    };
+    // leaving the self-loops out is removing them from the graph, to the last bit
+    assert_eq!(
+        exclude.run(&looped).expect("exclude"),
+        PageRank::default().run(&plain).expect("plain")
+    );
+    // kept, node 3's self-loop traps the mass that reaches it
+    let excluded = exclude.run(&looped).expect("exclude");
+    assert!(keep[2] > excluded[2] + 0.1, "{keep:?} vs {excluded:?}");
+    assert!((keep.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    // the default and its serialised form are unchanged (old configurations still load)
+    let old: PageRank =
+        serde_json::from_str(r#"{"alpha": 0.85, "tolerance": 1e-6, "max_iterations": 100}"#)
+            .expect("old configuration");
+    assert_eq!(old, PageRank::default());
 }
