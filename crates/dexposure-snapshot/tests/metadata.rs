@@ -211,15 +211,15 @@ fn real_from_dir_with_meta_df() {
     // Only in meta_df: added.
     assert_eq!(c.name("999999"), Some("New, Protocol"));
     assert_eq!(c.category("999999"), BroadCategory::AssetManagement);
-    // DefiLlama's "Liquid Restaking" is not in the DESIGN.md table ("Liquidity Restaking"), so
-    // ether.fi stays Unknown, as in id_to_info.json.
-    assert_eq!(c.category("2626"), BroadCategory::Unknown);
+    // id_to_info says Unknown for ether.fi (upstream misspelt DefiLlama's "Liquid Restaking"):
+    // its detailed category places it in Lending, Borrowing & RWA like the other restaking.
+    assert_eq!(c.category("2626"), BroadCategory::LendingBorrowingRwa);
     assert_eq!(
         c.get("2626").unwrap().detailed_category.as_deref(),
         Some("Liquid Restaking")
     );
-    assert_eq!(c.unrecognised_categories(), 1);
-    assert_eq!(c.category_counts()[6], (BroadCategory::Unknown, 14));
+    assert_eq!(c.unrecognised_categories(), 0);
+    assert_eq!(c.category_counts()[6], (BroadCategory::Unknown, 13));
 }
 
 // ---------------------------------------------------------------------------------------------
