@@ -372,6 +372,17 @@ impl ProtocolCatalog {
         self.protocols.get(id)
     }
 
+    /// Whether `id` has the form of a DefiLlama protocol id: a decimal number (`"182"`) or a
+    /// parent protocol (`"parent#lido"`). Other node ids are pseudo nodes that network
+    /// construction adds for issuers that are not protocols (`"USDC"`, `"WETH"`, `"TERRA"`) and
+    /// for the `"LP"`, `"UNKNOWN"` and `"OTHER"` buckets.
+    pub fn is_protocol_id(id: &str) -> bool {
+        (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+            || id
+                .strip_prefix("parent#")
+                .is_some_and(|slug| !slug.is_empty())
+    }
+
     /// Whether `id` is in the catalog.
     pub fn contains(&self, id: &str) -> bool {
         self.protocols.contains_key(id)

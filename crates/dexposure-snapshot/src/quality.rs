@@ -88,8 +88,18 @@ pub struct WeekQuality {
     pub total_link_size: f64,
     /// Overlap with the next week of the series (None for the last week).
     pub next_week_overlap: Option<Overlap>,
-    /// Share of nodes (in %) whose category is unknown (None without metadata).
+    /// Share of nodes (in %) whose category is unknown (None without metadata). Pseudo nodes
+    /// count as unknown here: see the two fields below.
     pub pct_category_unknown: Option<f64>,
+    /// Share of nodes (in %) that are pseudo nodes, not DefiLlama protocols: primary-token
+    /// issuers (`USDC`, `WETH`, …) and the `LP`/`UNKNOWN`/`OTHER` buckets
+    /// ([`ProtocolCatalog::is_protocol_id`] is false).
+    #[serde(default)]
+    pub pct_pseudo_nodes: f64,
+    /// Share of protocol nodes (pseudo nodes left out, in %) whose category is unknown (None
+    /// without metadata or without a protocol node).
+    #[serde(default)]
+    pub pct_protocols_unknown: Option<f64>,
     /// Repairs the loader applied.
     pub repairs: Repairs,
 }
@@ -110,14 +120,30 @@ impl WeekQuality {
             .iter()
             .filter(|l| !pairs.insert((l.source, l.target)))
             .count();
-        let pct_category_unknown = catalog.map(|catalog| {
-            let unknown = week
-                .nodes
-                .iter()
-                .filter(|n| catalog.category(symbols.protocol(n.id)) == BroadCategory::Unknown)
-                .count();
-            100.0 * share(unknown, week.nodes.len())
-        });
+        let pseudo = |id: &str| !ProtocolCatalog::is_protocol_id(id);
+        let pseudo_nodes = week
+            .nodes
+            .iter()
+            .filter(|n| pseudo(symbols.protocol(n.id)))
+            .count();
+        let (pct_category_unknown, pct_protocols_unknown) = match catalog {
+            Some(catalog) => {
+                let (mut unknown, mut protocols_unknown) = (0, 0);
+                for n in &week.nodes {
+                    let id = symbols.protocol(n.id);
+                    if catalog.category(id) == BroadCategory::Unknown {
+                        unknown += 1;
+                        protocols_unknown += usize::from(!pseudo(id));
+                    }
+                }
+                let protocols = week.nodes.len() - pseudo_nodes;
+                (
+                    Some(100.0 * share(unknown, week.nodes.len())),
+                    (protocols > 0).then(|| 100.0 * share(protocols_unknown, protocols)),
+                )
+            }
+            None => (None, None),
+        };
         Self {
             date: week.date,
             nodes: week.nodes.len(),
@@ -136,6 +162,8 @@ impl WeekQuality {
             total_link_size: week.total_link_size(),
             next_week_overlap: next.map(|n| Overlap::between(week, n)),
             pct_category_unknown,
+            pct_pseudo_nodes: 100.0 * share(pseudo_nodes, week.nodes.len()),
+            pct_protocols_unknown,
             repairs: week.repairs,
         }
     }
@@ -172,6 +200,12 @@ pub struct SeriesSummary {
     pub mean_next_week_overlap: Option<Overlap>,
     /// Mean share of unknown-category nodes in % (None without metadata).
     pub mean_pct_category_unknown: Option<f64>,
+    /// Mean share of pseudo nodes in % (0 without weeks).
+    #[serde(default)]
+    pub mean_pct_pseudo_nodes: f64,
+    /// Mean share of protocol nodes of unknown category in % (None without metadata).
+    #[serde(default)]
+    pub mean_pct_protocols_unknown: Option<f64>,
     /// All repairs applied.
     pub repairs: Repairs,
 }
@@ -272,10 +306,9 @@ impl QualityReport {
                 undirected_pairs: overlaps.iter().map(|o| o.undirected_pairs).sum::<f64>() / n,
             }
         });
-        let unknown: Vec<f64> = weeks
-            .iter()
-            .filter_map(|w| w.pct_category_unknown)
-            .collect();
+        let mean = |values: Vec<f64>| {
+            (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+        };
         let summary = SeriesSummary {
             weeks: weeks.len(),
             first_date: weeks.first().map(|w| w.date),
@@ -296,8 +329,20 @@ impl QualityReport {
             dropped,
             pct_dropped: 100.0 * share(dropped.total() as usize, raw_links as usize),
             mean_next_week_overlap,
-            mean_pct_category_unknown: (!unknown.is_empty())
-                .then(|| unknown.iter().sum::<f64>() / unknown.len() as f64),
+            mean_pct_category_unknown: mean(
+                weeks
+                    .iter()
+                    .filter_map(|w| w.pct_category_unknown)
+                    .collect(),
+            ),
+            mean_pct_pseudo_nodes: mean(weeks.iter().map(|w| w.pct_pseudo_nodes).collect())
+                .unwrap_or(0.0),
+            mean_pct_protocols_unknown: mean(
+                weeks
+                    .iter()
+                    .filter_map(|w| w.pct_protocols_unknown)
+                    .collect(),
+            ),
             repairs,
         };
         Self { weeks, summary }

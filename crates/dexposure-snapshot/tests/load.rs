@@ -414,3 +414,63 @@ fn a_directory_is_named_as_such_on_both_paths() {
         );
     }
 }
+
+#[test]
+fn pseudo_nodes_are_counted_apart_from_protocols_of_unknown_category() {
+    use dexposure_snapshot::{BroadCategory, ProtocolCatalog, ProtocolInfo};
+    // protocols 182 (known), 999 (not in the catalog), parent#aave (known); pseudo nodes USDC,
+    // LP, OTHER
+    let ids = ["182", "999", "parent#aave", "USDC", "LP", "OTHER"];
+    let nodes: Vec<String> = ids
+        .iter()
+        .map(|id| format!(r#"{{"id": "{id}", "size": 1.0, "composition": {{}}}}"#))
+        .collect();
+    let json = format!(
+        r#"{{"data": {{"2024-01-01": {{"nodes": [{}], "links": []}}}}}}"#,
+        nodes.join(", ")
+    );
+    let series = SeriesLoader::new()
+        .load_bytes(json.as_bytes(), "inline.json")
+        .expect("inline week");
+    let mut catalog = ProtocolCatalog::new();
+    for (id, category) in [
+        ("182", BroadCategory::AssetManagement),
+        ("parent#aave", BroadCategory::LendingBorrowingRwa),
+    ] {
+        catalog.insert(
+            id,
+            ProtocolInfo {
+                name: id.to_owned(),
+                category,
+                detailed_category: None,
+            },
+        );
+    }
+    let report = QualityReport::new(&series, Some(&catalog));
+    let week = &report.weeks[0];
+    let close = |got: Option<f64>, want: f64| got.is_some_and(|g| (g - want).abs() < 1e-12);
+    assert!(
+        close(week.pct_category_unknown, 100.0 * 4.0 / 6.0),
+        "{week:?}"
+    );
+    assert_eq!(week.pct_pseudo_nodes, 50.0);
+    assert!(close(week.pct_protocols_unknown, 100.0 / 3.0), "{week:?}");
+    assert_eq!(report.summary.mean_pct_pseudo_nodes, 50.0);
+    assert!(close(
+        report.summary.mean_pct_protocols_unknown,
+        100.0 / 3.0
+    ));
+    // without metadata only the pseudo-node share is known
+    let bare = QualityReport::new(&series, None);
+    assert_eq!(bare.weeks[0].pct_pseudo_nodes, 50.0);
+    assert_eq!(bare.weeks[0].pct_protocols_unknown, None);
+    for (id, protocol) in [
+        ("7", true),
+        ("parent#x", true),
+        ("parent#", false),
+        ("", false),
+        ("W3", false),
+    ] {
+        assert_eq!(ProtocolCatalog::is_protocol_id(id), protocol, "{id:?}");
+    }
+}

@@ -60,7 +60,13 @@ pub fn summary_table(report: &QualityReport) -> String {
         pct(overlap.map(|o| o.undirected_pairs))
     );
     if let Some(u) = s.mean_pct_category_unknown {
-        let _ = writeln!(out, "nodes of unknown category {u:>11.1}%");
+        let _ = writeln!(
+            out,
+            "nodes of unknown category {u:>11.1}%   pseudo nodes (tokens, buckets) {:.1}%; protocols of unknown category {}% of protocols",
+            s.mean_pct_pseudo_nodes,
+            s.mean_pct_protocols_unknown
+                .map_or("-".to_owned(), |p| format!("{p:.1}"))
+        );
     }
     let _ = writeln!(out, "repairs applied           {:>12}", s.repairs.total());
     out

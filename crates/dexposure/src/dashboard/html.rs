@@ -326,7 +326,7 @@ pub(super) fn page(
             ("ok".to_owned(), "text flag-ok")
         }
     };
-    let unknown = s.mean_pct_category_unknown.unwrap_or(f64::NAN);
+    let unknown = s.mean_pct_protocols_unknown.unwrap_or(f64::NAN);
     let flags = vec![
         vec![
             t("gaps longer than 7 days"),
@@ -348,7 +348,12 @@ pub(super) fn page(
             flag(s.pct_dropped > 1.0),
         ],
         vec![
-            t("nodes of unknown category (mean per week)"),
+            t("pseudo nodes: primary tokens, LP/UNKNOWN/OTHER buckets (mean per week)"),
+            n(format!("{}%", number(s.mean_pct_pseudo_nodes, 1))),
+            ("info".to_owned(), "text"),
+        ],
+        vec![
+            t("protocols of unknown category (mean per week, pseudo nodes left out)"),
             n(format!("{}%", number(unknown, 1))),
             flag(unknown.is_nan() || unknown > 20.0),
         ],
@@ -360,7 +365,7 @@ pub(super) fn page(
     ];
     p.out.push_str("<h3>Data-quality flags</h3>");
     p.table(&["check", "value", "flag"], &flags);
-    p.out.push_str("<p>Flags: a gap or a non-Monday date breaks the weekly grid; more than 1% dropped links or 20% nodes of unknown category (pseudo nodes for primary tokens and LP/other buckets included) weaken sector-level results. Per-week values: <code>tables/data_quality.csv</code>.</p>\n");
+    p.out.push_str("<p>Flags: a gap or a non-Monday date breaks the weekly grid; more than 1% dropped links or 20% protocols of unknown category weaken sector-level results (pseudo nodes have no category by construction and are counted apart). Per-week values: <code>tables/data_quality.csv</code>.</p>\n");
     p.close();
 
     p.open("metrics", "Network measures over time");

@@ -53,6 +53,11 @@ pub(super) fn all(report: &AnalystReport) -> Result<Vec<DataTable>> {
                 "pct_category_unknown",
                 float(q, |w| w.pct_category_unknown.unwrap_or(f64::NAN)),
             )?
+            .with_column("pct_pseudo_nodes", float(q, |w| w.pct_pseudo_nodes))?
+            .with_column(
+                "pct_protocols_unknown",
+                float(q, |w| w.pct_protocols_unknown.unwrap_or(f64::NAN)),
+            )?
             .with_column("repairs", int(q, |w| w.repairs.total()))?
             .with_column("total_node_size_usd", float(q, |w| w.total_node_size))?,
     );
