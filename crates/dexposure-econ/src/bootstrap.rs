@@ -16,7 +16,7 @@
 //! rayon's pool and the result does not depend on the number of threads.
 //! `tests/golden/make_golden.py` re-implements this with statsmodels doing the refits.
 
-use dexposure_graph::rng::SplitMix64;
+use dexposure_rng::SplitMix64;
 use rayon::prelude::*;
 
 use crate::error::{EconError, Result};

@@ -28,7 +28,7 @@ pub mod inequality;
 pub mod linkpred;
 pub mod network;
 pub mod pagerank;
-pub mod rng;
+pub use dexposure_rng as rng;
 pub mod spillover;
 pub mod structure;
 pub mod systemic;
