@@ -415,6 +415,45 @@ impl ProtocolCatalog {
         self.protocols.iter().map(|(id, info)| (id.as_str(), info))
     }
 
+    /// The entries in id order: shorter ids first, then by text (numeric order for decimal ids).
+    fn sorted(&self) -> Vec<(&str, &ProtocolInfo)> {
+        let mut entries: Vec<_> = self.iter().collect();
+        entries.sort_by_key(|(id, _)| (id.len(), *id));
+        entries
+    }
+
+    /// The catalog as `id_to_info.json` text (`{id: {"name", "category"}}` with the broad
+    /// category), ids in text order; [`from_id_to_info_str`](Self::from_id_to_info_str) reads
+    /// it back.
+    pub fn to_id_to_info_json(&self) -> String {
+        let mut map = serde_json::Map::new();
+        for (id, info) in self.iter() {
+            map.insert(
+                id.to_owned(),
+                serde_json::json!({"name": info.name, "category": info.category.name()}),
+            );
+        }
+        serde_json::to_string(&map).unwrap_or_default()
+    }
+
+    /// The catalog as `meta_df.csv` text (`id,name,category` with the detailed category, blank
+    /// when unknown), ids in numeric order; [`from_meta_df`](Self::from_meta_df) reads it back.
+    pub fn to_meta_df_csv(&self) -> String {
+        let cell = |s: &str| {
+            if s.contains([',', '"', '\n']) {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s.to_owned()
+            }
+        };
+        let mut out = String::from("id,name,category\n");
+        for (id, info) in self.sorted() {
+            let detailed = info.detailed_category.as_deref().unwrap_or("");
+            out.push_str(&format!("{id},{},{}\n", cell(&info.name), cell(detailed)));
+        }
+        out
+    }
+
     /// Number of ids per broad sector, in [`BroadCategory::ALL`] order.
     pub fn category_counts(&self) -> [(BroadCategory, usize); 7] {
         let mut counts = BroadCategory::ALL.map(|c| (c, 0usize));
@@ -786,6 +825,18 @@ impl RevMap {
     /// All `(symbol, id)` pairs, in unspecified order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.map.iter().map(|(s, i)| (s.as_str(), i.as_str()))
+    }
+
+    /// The map as `rev_map.json` text (`{symbol: id}`), symbols sorted;
+    /// [`from_json_str`](Self::from_json_str) reads it back.
+    pub fn to_json(&self) -> String {
+        let mut pairs: Vec<(&str, &str)> = self.iter().collect();
+        pairs.sort_unstable();
+        let map: serde_json::Map<String, serde_json::Value> = pairs
+            .into_iter()
+            .map(|(s, id)| (s.to_owned(), serde_json::Value::String(id.to_owned())))
+            .collect();
+        serde_json::to_string(&map).unwrap_or_default()
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use dexposure_snapshot::SnapshotError;
 use dexposure_snapshot::metadata::{
-    ID_TO_INFO_FILE, META_DF_FILE, Metadata, ProtocolCatalog, REV_MAP_FILE, RevMap,
+    ID_TO_INFO_FILE, META_DF_FILE, Metadata, ProtocolCatalog, ProtocolInfo, REV_MAP_FILE, RevMap,
     TOKEN_TO_PROTOCOL_FILE, TokenBucket, TokenIssuerMap,
 };
 use dexposure_snapshot::taxonomy::BroadCategory;
@@ -462,4 +462,56 @@ proptest::proptest! {
         let _ = ProtocolCatalog::from_meta_df_reader(&input[..], "meta_df.csv");
         let _ = ProtocolCatalog::from_meta_df_reader(&bytes[..], "meta_df.csv");
     }
+}
+
+#[test]
+fn written_metadata_reads_back() {
+    let mut catalog = ProtocolCatalog::new();
+    for (id, name, detailed) in [
+        ("182", "Lido", Some("Liquid Staking")),
+        ("2626", "ether.fi", Some("Liquid Restaking")),
+        ("31", "Say \"hi\", Protocol", None),
+        ("100006", "Kibykrael Yield", Some("Restaking")),
+    ] {
+        let category = detailed.map_or(BroadCategory::Unknown, BroadCategory::from_detailed);
+        catalog.insert(
+            id,
+            ProtocolInfo {
+                name: name.to_owned(),
+                category,
+                detailed_category: detailed.map(str::to_owned),
+            },
+        );
+    }
+    let json = catalog.to_id_to_info_json();
+    assert!(
+        json.starts_with(r#"{"100006":"#),
+        "ids in text order: {json}"
+    );
+    let csv = catalog.to_meta_df_csv();
+    assert!(
+        csv.starts_with("id,name,category\n31,\"Say \"\"hi\"\", Protocol\",\n182,"),
+        "quoted, ids in numeric order: {csv}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(ID_TO_INFO_FILE), &json).unwrap();
+    fs::write(dir.path().join(META_DF_FILE), &csv).unwrap();
+    let rev: RevMap = [("LDO", "182"), ("EETH", "2626"), ("ABC", "31")]
+        .into_iter()
+        .map(|(s, i)| (s.to_owned(), i.to_owned()))
+        .collect();
+    assert_eq!(rev.to_json(), r#"{"ABC":"31","EETH":"2626","LDO":"182"}"#);
+    fs::write(dir.path().join(REV_MAP_FILE), rev.to_json()).unwrap();
+    fs::write(dir.path().join(TOKEN_TO_PROTOCOL_FILE), "{}").unwrap();
+    let read = Metadata::from_dir(dir.path()).unwrap();
+    for (id, info) in catalog.iter() {
+        assert_eq!(read.catalog.get(id), Some(info), "{id}");
+    }
+    assert_eq!(read.catalog.len(), catalog.len());
+    assert_eq!(
+        read.rev_map
+            .and_then(|r| r.get("EETH").map(str::to_owned))
+            .as_deref(),
+        Some("2626")
+    );
 }

@@ -149,9 +149,12 @@ impl SimulatedDataset {
         SeriesWriter::new()
             .gzip(gzip)
             .write(&self.series, &files.network)?;
-        write_file(&files.id_to_info, self.id_to_info_json().as_bytes())?;
-        write_file(&files.meta_df, self.meta_df_csv().as_bytes())?;
-        write_file(&files.rev_map, self.rev_map_json().as_bytes())?;
+        write_file(
+            &files.id_to_info,
+            self.catalog.to_id_to_info_json().as_bytes(),
+        )?;
+        write_file(&files.meta_df, self.catalog.to_meta_df_csv().as_bytes())?;
+        write_file(&files.rev_map, self.rev_map.to_json().as_bytes())?;
         let record = RunRecord {
             note: "simulated by dexposure-synth; not real DeXposure data",
             config: &self.config,
@@ -161,57 +164,6 @@ impl SimulatedDataset {
         let text = serde_json::to_string_pretty(&record).unwrap_or_default();
         write_file(&files.run, text.as_bytes())?;
         Ok(files)
-    }
-
-    /// `id_to_info.json` text: `{id: {"name", "category" (broad)}}`, ids in numeric order.
-    pub fn id_to_info_json(&self) -> String {
-        let mut map = serde_json::Map::new();
-        for (id, info) in self.sorted_catalog() {
-            map.insert(
-                id.to_owned(),
-                serde_json::json!({"name": info.name, "category": info.category.name()}),
-            );
-        }
-        serde_json::to_string(&map).unwrap_or_default()
-    }
-
-    /// `meta_df.csv` text: `id,name,category` with the detailed category.
-    pub fn meta_df_csv(&self) -> String {
-        let mut out = String::from("id,name,category\n");
-        for (id, info) in self.sorted_catalog() {
-            let detailed = info.detailed_category.as_deref().unwrap_or("");
-            out.push_str(&format!(
-                "{id},{},{}\n",
-                csv_cell(&info.name),
-                csv_cell(detailed)
-            ));
-        }
-        out
-    }
-
-    /// `rev_map.json` text: `{symbol: id}`, symbols sorted.
-    pub fn rev_map_json(&self) -> String {
-        let mut pairs: Vec<(&str, &str)> = self.rev_map.iter().collect();
-        pairs.sort_unstable();
-        let map: serde_json::Map<String, serde_json::Value> = pairs
-            .into_iter()
-            .map(|(s, id)| (s.to_owned(), serde_json::Value::String(id.to_owned())))
-            .collect();
-        serde_json::to_string(&map).unwrap_or_default()
-    }
-
-    fn sorted_catalog(&self) -> Vec<(&str, &dexposure_snapshot::metadata::ProtocolInfo)> {
-        let mut entries: Vec<_> = self.catalog.iter().collect();
-        entries.sort_by_key(|(id, _)| (id.len(), *id));
-        entries
-    }
-}
-
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
     }
 }
 
