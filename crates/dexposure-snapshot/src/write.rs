@@ -78,10 +78,13 @@ impl SeriesWriter {
             .map_err(|e| SnapshotError::io(path, e))
     }
 
-    /// Writes the series to any writer.
+    /// Writes the series to any writer. Gzip output is a series of independent gzip members of
+    /// up to 4 MiB of JSON each, compressed in parallel (rayon): RFC 1952 allows several
+    /// members in one file, and gzip, Python's `gzip` module and this crate's loaders read
+    /// them as one stream.
     pub fn write_to(&self, series: &SnapshotSeries, writer: impl Write) -> io::Result<()> {
         if self.gzip {
-            let mut encoder = GzEncoder::new(writer, Compression::new(self.level));
+            let mut encoder = ParallelGz::new(writer, Compression::new(self.level), GZ_BLOCK);
             self.write_json(series, &mut encoder)?;
             encoder.finish()?.flush()
         } else {
@@ -97,6 +100,87 @@ impl SeriesWriter {
             include_dropped: self.include_dropped,
         };
         serde_json::to_writer(&mut *writer, &document).map_err(io::Error::other)
+    }
+}
+
+/// JSON bytes per gzip member.
+const GZ_BLOCK: usize = 4 << 20;
+
+/// A gzip writer that compresses blocks of `block` bytes as independent members, a batch of
+/// blocks at a time in parallel, and writes the members in order: a multi-member gzip stream
+/// whose decompression is the input, with memory bounded by the batch.
+struct ParallelGz<W: Write> {
+    inner: W,
+    level: Compression,
+    block: usize,
+    pending: Vec<u8>,
+    blocks: Vec<Vec<u8>>,
+    members: usize,
+}
+
+impl<W: Write> ParallelGz<W> {
+    fn new(inner: W, level: Compression, block: usize) -> Self {
+        Self {
+            inner,
+            level,
+            block: block.max(1),
+            pending: Vec::new(),
+            blocks: Vec::new(),
+            members: 0,
+        }
+    }
+
+    /// Compresses the queued blocks in parallel and writes them, in order.
+    fn flush_blocks(&mut self) -> io::Result<()> {
+        use rayon::prelude::*;
+        let level = self.level;
+        let compressed: Vec<io::Result<Vec<u8>>> = self
+            .blocks
+            .par_iter()
+            .map(|block| {
+                let mut encoder = GzEncoder::new(Vec::with_capacity(block.len() / 4), level);
+                encoder.write_all(block)?;
+                encoder.finish()
+            })
+            .collect();
+        self.blocks.clear();
+        for member in compressed {
+            self.inner.write_all(&member?)?;
+            self.members += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left (at least one member, so that empty input is a valid gzip file) and
+    /// returns the inner writer.
+    fn finish(mut self) -> io::Result<W> {
+        if !self.pending.is_empty() || self.members + self.blocks.len() == 0 {
+            let last = std::mem::take(&mut self.pending);
+            self.blocks.push(last);
+        }
+        self.flush_blocks()?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: Write> Write for ParallelGz<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(data);
+        while self.pending.len() >= self.block {
+            let rest = self.pending.split_off(self.block);
+            let full = std::mem::replace(&mut self.pending, rest);
+            self.blocks.push(full);
+            if self.blocks.len() >= 2 * rayon::current_num_threads().max(1) {
+                self.flush_blocks()?;
+            }
+        }
+        Ok(data.len())
+    }
+
+    /// Queued blocks are written; the partial block waits for more input or `finish`.
+    fn flush(&mut self) -> io::Result<()> {
+        self.flush_blocks()?;
+        self.inner.flush()
     }
 }
 
@@ -241,5 +325,49 @@ impl Serialize for Composition<'_> {
             map.serialize_entry(self.0.symbols.token(a.token), &a.usd)?;
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+
+    use flate2::Compression;
+    use flate2::read::MultiGzDecoder;
+
+    use super::ParallelGz;
+
+    fn round_trip(input: &[u8], block: usize) -> (Vec<u8>, usize) {
+        let mut gz = ParallelGz::new(Vec::new(), Compression::new(6), block);
+        for chunk in input.chunks(7) {
+            gz.write_all(chunk).expect("write");
+        }
+        let members_before_finish = gz.members;
+        let bytes = gz.finish().expect("finish");
+        let mut out = Vec::new();
+        MultiGzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .expect("a valid gzip stream");
+        let members = bytes
+            .windows(3)
+            .filter(|w| *w == [0x1f, 0x8b, 0x08])
+            .count();
+        assert!(members >= members_before_finish);
+        (out, members)
+    }
+
+    #[test]
+    fn members_decompress_to_the_input_in_order() {
+        let input: Vec<u8> = (0..10_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
+        let (out, members) = round_trip(&input, 1000);
+        assert_eq!(out, input);
+        // 40,000 bytes in blocks of 1,000: 40 members (a stray magic inside compressed data
+        // could only add to the count)
+        assert!(members >= 40, "{members} members");
+        let (out, members) = round_trip(b"", 1000);
+        assert!(out.is_empty());
+        assert_eq!(members, 1, "empty input is one empty member");
     }
 }
