@@ -6,12 +6,12 @@
 //! use dexposure::snapshot::NaiveDate;
 //! use dexposure::table::{ColumnValues, DataTable};
 //!
-//! let week = NaiveDate::from_ymd_opt(2022, 5, 9).expect("a date");
+//! let week: NaiveDate = "2022-05-09".parse()?;
 //! let table = DataTable::new("weekly")
 //!     .with_column("date", ColumnValues::Date(vec![week]))?
 //!     .with_column("density", ColumnValues::Float(vec![0.0125]))?;
 //! assert_eq!(table.to_csv(), "date,density\n2022-05-09,0.0125\n");
-//! # Ok::<(), dexposure::table::TableError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! Floats are written in Rust's shortest round-trip form (`NaN` for a missing value in both

@@ -10,10 +10,10 @@
 //! use dexposure::plot::{self, Panel, SeriesLine, SeriesPanels};
 //! use dexposure::snapshot::NaiveDate;
 //!
-//! let day = |d| NaiveDate::from_ymd_opt(2022, 5, d).expect("a date");
+//! let (a, b): (NaiveDate, NaiveDate) = ("2022-05-02".parse()?, "2022-05-09".parse()?);
 //! let figure = SeriesPanels::new("Density")
 //!     .with_panel(Panel::new("density", "links / n(n-1)")
-//!         .with_line(SeriesLine::solid("observed", vec![(day(2), 0.010), (day(9), 0.012)])));
+//!         .with_line(SeriesLine::solid("observed", vec![(a, 0.010), (b, 0.012)])));
 //! let svg = plot::render_svg(&figure)?;
 //! assert!(svg.starts_with("<svg"));
 //! let png = std::env::temp_dir().join("dexposure_plot_doctest.png");
