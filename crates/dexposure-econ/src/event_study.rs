@@ -60,7 +60,7 @@ use crate::var::{
 /// use dexposure_snapshot::NaiveDate;
 ///
 /// // three positive weekly series over 60 weeks, the third constant
-/// let start = NaiveDate::from_ymd_opt(2022, 1, 3).unwrap();
+/// let start: NaiveDate = "2022-01-03".parse()?;
 /// let dates: Vec<NaiveDate> = (0..60).map(|t| start + chrono::Days::new(7 * t)).collect();
 /// let (mut a, mut b) = (100.0_f64, 50.0_f64);
 /// let mut rows = Vec::new();
@@ -81,7 +81,7 @@ use crate::var::{
 /// assert!(results.lags >= 1 && results.lags <= results.maxlags);
 /// assert!(results.to_string().contains("Granger causality"));
 /// assert!(results.irf_csv().starts_with("kind,response,impulse,h,value,lower,upper\n"));
-/// # Ok::<(), dexposure_econ::EconError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventStudy {
@@ -93,10 +93,8 @@ pub struct EventStudy {
     lags: Option<usize>,
     criterion: InfoCriterion,
     maxlags: Option<usize>,
-    periods: usize,
-    reps: usize,
-    level: f64,
-    seed: u64,
+    /// Horizon, replications, band level and seed of the responses and bands.
+    bootstrap: BootstrapConfig,
 }
 
 impl EventStudy {
@@ -116,10 +114,7 @@ impl EventStudy {
             lags: None,
             criterion: InfoCriterion::Aic,
             maxlags: None,
-            periods: 10,
-            reps: 1000,
-            level: 0.95,
-            seed: 42,
+            bootstrap: BootstrapConfig::new(10).reps(1000).level(0.95).seed(42),
         }
     }
 
@@ -178,25 +173,25 @@ impl EventStudy {
 
     /// Sets the IRF / FEVD / connectedness horizon (default 10).
     pub fn periods(mut self, periods: usize) -> Self {
-        self.periods = periods;
+        self.bootstrap.periods = periods;
         self
     }
 
     /// Sets the number of bootstrap replications (default 1,000).
     pub fn reps(mut self, reps: usize) -> Self {
-        self.reps = reps;
+        self.bootstrap = self.bootstrap.reps(reps);
         self
     }
 
     /// Sets the coverage of the IRF bands, in (0, 1) (default 0.95).
     pub fn level(mut self, level: f64) -> Self {
-        self.level = level;
+        self.bootstrap = self.bootstrap.level(level);
         self
     }
 
     /// Sets the bootstrap seed (default 42).
     pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
+        self.bootstrap = self.bootstrap.seed(seed);
         self
     }
 
@@ -353,10 +348,7 @@ impl EventStudy {
             ),
         };
         let var = model.fit(lags)?;
-        let bootstrap = BootstrapConfig::new(self.periods)
-            .reps(self.reps)
-            .level(self.level)
-            .seed(self.seed);
+        let periods = self.bootstrap.periods;
         Ok(EventStudyResults {
             window: self.window,
             transform,
@@ -373,10 +365,10 @@ impl EventStudy {
             eigenvalues: var.eigenvalues()?,
             stable: var.is_stable()?,
             granger: var.granger_matrix()?,
-            connectedness: var.connectedness(self.periods)?,
-            bands: var.irf_bands(&bootstrap)?,
-            fevd: var.fevd(self.periods)?,
-            periods: self.periods,
+            connectedness: var.connectedness(periods)?,
+            bands: var.irf_bands(&self.bootstrap)?,
+            fevd: var.fevd(periods)?,
+            periods,
             var,
             data,
         })
