@@ -106,6 +106,36 @@ pub enum SnapshotError {
         /// What was expected and what was found.
         message: String,
     },
+    /// One week's object is larger than the loader's limit
+    /// ([`SeriesLoader::max_week_bytes`](crate::SeriesLoader::max_week_bytes)).
+    #[error(
+        "{}: byte {offset}: week {date} is larger than {limit} bytes, the limit for one week \
+         (SeriesLoader::max_week_bytes; parsing a week takes about four times its size in memory)",
+        path.display()
+    )]
+    WeekTooLarge {
+        /// File concerned.
+        path: PathBuf,
+        /// The week's date key.
+        date: String,
+        /// Byte offset of the week's `{` in the (decompressed) document.
+        offset: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A gzip file decompresses to more than the whole-file path's limit
+    /// ([`SeriesLoader::max_document_bytes`](crate::SeriesLoader::max_document_bytes)).
+    #[error(
+        "{}: decompresses to more than {limit} bytes, the whole-file limit \
+         (SeriesLoader::max_document_bytes); SeriesLoader::stream reads it in about one week of memory",
+        path.display()
+    )]
+    DocumentTooLarge {
+        /// File concerned.
+        path: PathBuf,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// A `data` key is not an ISO date `YYYY-MM-DD`.
     #[error("{}: byte {offset}: date key {key:?} is not a valid YYYY-MM-DD date", path.display())]
     InvalidDate {

@@ -102,7 +102,9 @@ pub use construct::{
     NetworkBuilder, Resolution, ResolutionStep,
 };
 pub use error::{Location, RecordKind, Result, SnapshotError};
-pub use load::{ProgressFn, SeriesLoader, SnapshotStream};
+pub use load::{
+    DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_WEEK_BYTES, ProgressFn, SeriesLoader, SnapshotStream,
+};
 pub use metadata::{
     Metadata, ProtocolCatalog, ProtocolInfo, RevMap, TokenBucket, TokenIssuer, TokenIssuerMap,
 };

@@ -37,12 +37,35 @@ pub type ProgressFn = dyn Fn(u64, u64) + Send + Sync;
 /// let series = SeriesLoader::new().from(from).threads(1).load("network_data.json.gz")?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SeriesLoader {
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     threads: usize,
     progress: Option<Arc<ProgressFn>>,
+    max_week: u64,
+    max_document: u64,
+}
+
+/// Default of [`SeriesLoader::max_week_bytes`]: 256 MiB, about twenty times the largest week
+/// of the real DeXposure file (~12 MB in 2025).
+pub const DEFAULT_MAX_WEEK_BYTES: u64 = 256 << 20;
+
+/// Default of [`SeriesLoader::max_document_bytes`]: 8 GiB, about seven times the real
+/// DeXposure file decompressed.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 8 << 30;
+
+impl Default for SeriesLoader {
+    fn default() -> Self {
+        Self {
+            from: None,
+            to: None,
+            threads: 0,
+            progress: None,
+            max_week: DEFAULT_MAX_WEEK_BYTES,
+            max_document: DEFAULT_MAX_DOCUMENT_BYTES,
+        }
+    }
 }
 
 impl std::fmt::Debug for SeriesLoader {
@@ -52,6 +75,8 @@ impl std::fmt::Debug for SeriesLoader {
             .field("to", &self.to)
             .field("threads", &self.threads)
             .field("progress", &self.progress.is_some())
+            .field("max_week", &self.max_week)
+            .field("max_document", &self.max_document)
             .finish()
     }
 }
@@ -87,6 +112,26 @@ impl SeriesLoader {
         self
     }
 
+    /// Refuse a week whose JSON object is longer than `bytes` with
+    /// [`SnapshotError::WeekTooLarge`] (default [`DEFAULT_MAX_WEEK_BYTES`]). Parsing a week
+    /// takes about four times its size in memory on each parsing thread, so this bounds the
+    /// memory of both paths against a malformed or hostile file; the streaming path stops
+    /// reading such a week once `bytes` of it are buffered. Weeks outside
+    /// [`from`](Self::from)/[`to`](Self::to) are passed over whatever their size.
+    pub fn max_week_bytes(mut self, bytes: u64) -> Self {
+        self.max_week = bytes;
+        self
+    }
+
+    /// Refuse a gzip file that decompresses to more than `bytes` on the whole-file path with
+    /// [`SnapshotError::DocumentTooLarge`] (default [`DEFAULT_MAX_DOCUMENT_BYTES`]): that path
+    /// holds the decompressed document in memory, so this bounds it against a gzip bomb. Plain
+    /// files are memory-mapped and not limited; the streaming path needs no such limit.
+    pub fn max_document_bytes(mut self, bytes: u64) -> Self {
+        self.max_document = bytes;
+        self
+    }
+
     fn wanted(&self, date: NaiveDate) -> bool {
         self.from.is_none_or(|f| date >= f) && self.to.is_none_or(|t| date <= t)
     }
@@ -108,9 +153,9 @@ impl SeriesLoader {
         }
         let map = map_file(&file).map_err(|e| SnapshotError::io(path, e))?;
         if map.starts_with(&GZIP_MAGIC) {
-            self.load_document(&gunzip(&map, path)?, path)
+            self.load_document(&gunzip(&map, path, self.max_document)?, path, None)
         } else {
-            self.load_document(&map, path)
+            self.load_document(&map, path, Some(&map))
         }
     }
 
@@ -118,18 +163,26 @@ impl SeriesLoader {
     pub fn load_bytes(&self, bytes: &[u8], label: impl AsRef<Path>) -> Result<SnapshotSeries> {
         let label = label.as_ref();
         if bytes.starts_with(&GZIP_MAGIC) {
-            self.load_document(&gunzip(bytes, label)?, label)
+            self.load_document(&gunzip(bytes, label, self.max_document)?, label, None)
         } else {
-            self.load_document(bytes, label)
+            self.load_document(bytes, label, None)
         }
     }
 
-    fn load_document(&self, document: &[u8], path: &Path) -> Result<SnapshotSeries> {
+    /// Parses `document`; `map`, when the document is that file mapping, lets parsed weeks'
+    /// pages go (see [`release_pages`]).
+    fn load_document(
+        &self,
+        document: &[u8],
+        path: &Path,
+        map: Option<&memmap2::Mmap>,
+    ) -> Result<SnapshotSeries> {
         // A wrong guess of a week's end always ends in an error (the guessed piece is not valid
         // JSON, or the scan goes on from a wrong place), so any error is checked by an exact
-        // scan, which also reports it at the right place. Errors are rare; the re-run is cheap.
-        self.load_document_with(document, path, true)
-            .or_else(|_| self.load_document_with(document, path, false))
+        // scan, which also reports it at the right place. Errors are rare; the re-run costs
+        // one more pass (pages already released are read back from the page cache).
+        self.load_document_with(document, path, true, map)
+            .or_else(|_| self.load_document_with(document, path, false, map))
     }
 
     fn load_document_with(
@@ -137,8 +190,9 @@ impl SeriesLoader {
         document: &[u8],
         path: &Path,
         guess_ends: bool,
+        map: Option<&memmap2::Mmap>,
     ) -> Result<SnapshotSeries> {
-        let mut scanner = TopLevelScanner::new(document, path, false);
+        let mut scanner = TopLevelScanner::new(document, path, false).max_week_bytes(self.max_week);
         if guess_ends {
             scanner = scanner.guessing_ends();
         }
@@ -163,6 +217,9 @@ impl SeriesLoader {
                     offset: entry.offset,
                 },
             )?;
+            if let Some(map) = map {
+                release_pages(map, entry.offset as usize, entry.len as usize);
+            }
             if let Some(progress) = &self.progress {
                 progress(
                     done.fetch_add(entry.len, Ordering::Relaxed) + entry.len,
@@ -248,7 +305,7 @@ impl SeriesLoader {
             Box::new(raw)
         };
         Ok(SnapshotStream {
-            scanner: TopLevelScanner::new(source, &path, gzip),
+            scanner: TopLevelScanner::new(source, &path, gzip).max_week_bytes(self.max_week),
             parser: WeekParser::default(),
             symbols: SymbolTable::new(),
             loader: self.clone(),
@@ -289,8 +346,10 @@ fn open_file(path: &Path) -> Result<File> {
     }
 }
 
-/// Maps a file read-only, pages loaded up front. Mapping avoids copying a gigabyte into a fresh
-/// heap buffer (half of the kernel time of a `read`-based load).
+/// Maps a file read-only, pages loaded up front (one call instead of a page fault per 4 KiB).
+/// Mapping avoids copying a gigabyte into a fresh heap buffer (half of the kernel time of a
+/// `read`-based load), and lets the pages of weeks already parsed leave the process
+/// ([`release_pages`]), so that the file and the series it becomes are never both resident.
 #[allow(unsafe_code)]
 fn map_file(file: &File) -> io::Result<memmap2::Mmap> {
     // SAFETY: the map is read-only and private to this call; the only hazard is another
@@ -299,19 +358,47 @@ fn map_file(file: &File) -> io::Result<memmap2::Mmap> {
     unsafe { memmap2::MmapOptions::new().populate().map(file) }
 }
 
-/// Decompresses a whole gzip file (all members) in memory.
-fn gunzip(bytes: &[u8], path: &Path) -> Result<Vec<u8>> {
+/// Drops the whole pages inside `offset..offset + len` of `map` from this process's resident
+/// set once the week there is parsed. The file stays in the page cache, so a later read of
+/// those bytes (the exact re-scan after a failed load) reads them back from there.
+#[allow(unsafe_code)]
+fn release_pages(map: &memmap2::Mmap, offset: usize, len: usize) {
+    const PAGE: usize = 4096;
+    let start = offset.div_ceil(PAGE) * PAGE;
+    let end = (offset + len) / PAGE * PAGE;
+    if end > start {
+        // SAFETY: the mapping is a read-only, shared map of a file; `MADV_DONTNEED` on it only
+        // drops this process's page table entries, and touching the range again reads the same
+        // bytes back from the file, so the `&[u8]` over the map still sees unchanged contents
+        // (the same caveat as the map itself: nobody may rewrite the file meanwhile). Failure
+        // is harmless: the pages simply stay resident.
+        let _ = unsafe {
+            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+        };
+    }
+}
+
+/// Decompresses a whole gzip file (all members) in memory, refusing more than `limit` bytes.
+fn gunzip(bytes: &[u8], path: &Path, limit: u64) -> Result<Vec<u8>> {
     // The trailer's ISIZE (size mod 2^32 of the last member) is only a capacity hint.
     let hint = bytes
         .len()
         .checked_sub(4)
         .and_then(|at| bytes.get(at..))
         .map_or(0, |t| u32::from_le_bytes([t[0], t[1], t[2], t[3]]) as usize)
-        .min(bytes.len().saturating_mul(64));
+        .min(bytes.len().saturating_mul(64))
+        .min(usize::try_from(limit).unwrap_or(usize::MAX));
     let mut out = Vec::with_capacity(hint);
     MultiGzDecoder::new(bytes)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut out)
         .map_err(|e| read_error(path, true, e))?;
+    if out.len() as u64 > limit {
+        return Err(SnapshotError::DocumentTooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
     Ok(out)
 }
 

@@ -49,6 +49,8 @@ pub(crate) struct TopLevelScanner<R> {
     seen_data: bool,
     gzip: bool,
     guess_ends: bool,
+    /// Largest week object returned or captured, in bytes.
+    max_week: u64,
 }
 
 impl<R: BufRead> TopLevelScanner<R> {
@@ -62,7 +64,15 @@ impl<R: BufRead> TopLevelScanner<R> {
             seen_data: false,
             gzip,
             guess_ends: false,
+            max_week: u64::MAX,
         }
+    }
+
+    /// Refuse (with [`SnapshotError::WeekTooLarge`]) any week longer than `bytes` that is not
+    /// skipped; a captured week is refused before more than `bytes` of it are copied.
+    pub(crate) fn max_week_bytes(mut self, bytes: u64) -> Self {
+        self.max_week = bytes;
+        self
     }
 
     /// Find the end of each week to be captured by a fast substring search instead of an
@@ -175,6 +185,9 @@ impl<R: BufRead> TopLevelScanner<R> {
                         false => self.take_object(sink, date)?,
                     };
                     if !skipping {
+                        if len > self.max_week {
+                            return Err(self.week_too_large(date, offset));
+                        }
                         return Ok(Some(WeekEntry { date, offset, len }));
                     }
                 }
@@ -335,10 +348,12 @@ impl<R: BufRead> TopLevelScanner<R> {
     /// Returns its length in bytes.
     fn take_object(&mut self, mut sink: Option<&mut Vec<u8>>, date: NaiveDate) -> Result<u64> {
         let start = self.offset;
+        let max_week = self.max_week;
         let mut depth = 0u64;
         let mut in_string = false;
         let mut escaped = false;
         loop {
+            let offset = self.offset;
             let buf = self.fill()?;
             if buf.is_empty() {
                 return Err(self.eof(&format!("week {date}")));
@@ -390,6 +405,9 @@ impl<R: BufRead> TopLevelScanner<R> {
             }
             let take = end.unwrap_or(buf.len());
             if let Some(sink) = sink.as_deref_mut() {
+                if offset + take as u64 - start > max_week {
+                    return Err(self.week_too_large(date, start));
+                }
                 sink.extend_from_slice(&buf[..take]);
             }
             self.reader.consume(take);
@@ -400,13 +418,28 @@ impl<R: BufRead> TopLevelScanner<R> {
         }
     }
 
+    fn week_too_large(&self, date: NaiveDate, offset: u64) -> SnapshotError {
+        SnapshotError::WeekTooLarge {
+            path: self.path.clone(),
+            date: date.to_string(),
+            offset,
+            limit: self.max_week,
+        }
+    }
+
     /// Like [`Self::take_object`], but ends the object at [`guess_week_end`] when the current
-    /// buffer holds a candidate.
+    /// buffer holds a candidate. A miss turns guessing off for the rest of the document, so an
+    /// unusual layout costs one extra search, not one per week.
     fn take_guessed_object(&mut self, sink: Option<&mut Vec<u8>>, date: NaiveDate) -> Result<u64> {
+        let max_week = self.max_week;
         let buf = self.fill()?;
         let Some(len) = guess_week_end(buf) else {
+            self.guess_ends = false;
             return self.take_object(sink, date);
         };
+        if len as u64 > max_week {
+            return Err(self.week_too_large(date, self.offset));
+        }
         if let Some(sink) = sink {
             sink.extend_from_slice(&buf[..len]);
         }
@@ -483,34 +516,39 @@ impl<R: BufRead> TopLevelScanner<R> {
     }
 }
 
-/// Guesses where the week object at the start of `buf` ends, as the real file is written:
-/// `...]}, "YYYY-MM-DD": {...` between weeks, and `...]}}}` after the last one. Returns the
-/// length of the week object.
+/// Guesses where the week object at the start of `buf` ends, from how weeks are laid out: a
+/// week is `{"nodes": [...], "links": [...]}`, so it ends at a `]}` followed by either the next
+/// date key (`, "YYYY-MM-DD":`) or the closing braces of `data` and the root and the end of the
+/// document. Any JSON whitespace is allowed around the separators, so Python's `json.dump`
+/// (`]}, "`), compact writers (`]},"`) and indented files are all recognised. Returns the
+/// length of the week object, or None when no such `]}` exists (the caller then scans exactly).
 ///
 /// Inside strings the pattern cannot occur (quotes are escaped there), so a guess can be wrong
 /// only if the pattern occurs structurally in a nested value of the week. The guessed piece
 /// then has unbalanced braces, which simd-json rejects, so every week the whole-file loader
 /// parses proves its guess; the loader re-scans exactly whenever a guessing load fails.
 pub(crate) fn guess_week_end(buf: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    while let Some(hit) = memchr::memmem::find(&buf[from..], b"]}, \"") {
-        let end = from + hit + 2;
-        if buf
-            .get(end + 3..end + 14)
-            .is_some_and(|k| parse_date(&k[..10]).is_some() && k[10] == b'"')
-        {
-            return Some(end);
-        }
-        from = end;
+    memchr::memmem::find_iter(buf, b"]}")
+        .map(|hit| hit + 2)
+        .find(|&end| ends_week(&buf[end..]))
+}
+
+/// Whether `rest`, the bytes after a candidate `]}`, continue as the next week's date key or as
+/// the end of the document.
+fn ends_week(rest: &[u8]) -> bool {
+    let rest = rest.trim_ascii_start();
+    if let Some(next) = rest.strip_prefix(b",") {
+        let next = next.trim_ascii_start();
+        return next.len() >= 12
+            && next[0] == b'"'
+            && next[11] == b'"'
+            && parse_date(&next[1..11]).is_some()
+            && next[12..].trim_ascii_start().starts_with(b":");
     }
-    // The last week: `]}` then the closing braces of `data` and the root, then the end.
-    let tail = buf.trim_ascii_end();
-    let last = tail
-        .strip_suffix(b"}")?
-        .trim_ascii_end()
-        .strip_suffix(b"}")?
-        .trim_ascii_end();
-    last.ends_with(b"]}").then_some(last.len())
+    rest.strip_prefix(b"}")
+        .map(<[u8]>::trim_ascii_start)
+        .and_then(|r| r.strip_prefix(b"}"))
+        .is_some_and(|r| r.trim_ascii_start().is_empty())
 }
 
 /// Maps a read error to the crate error: decoder failures of a gzip stream are reported as such.
@@ -548,5 +586,39 @@ fn describe(b: u8) -> String {
         b'n' => "null".into(),
         b if b.is_ascii_graphic() => format!("'{}'", b as char),
         b => format!("byte 0x{b:02x}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guess_week_end;
+
+    #[test]
+    fn week_ends_are_guessed_in_any_whitespace_layout() {
+        let week = r#"{"nodes": [{"id": "1", "composition": {"A": 1}}], "links": []}"#;
+        for sep in [", ", ",", " ,\n  ", ",\n\t"] {
+            for colon in [":", " : "] {
+                let next = format!(r#"{week}{sep}"2021-01-11"{colon}{{"nodes": []}}"#);
+                assert_eq!(guess_week_end(next.as_bytes()), Some(week.len()), "{next}");
+            }
+        }
+        for tail in ["}}", " } }\n", "}\n}"] {
+            let last = format!("{week}{tail}");
+            assert_eq!(guess_week_end(last.as_bytes()), Some(week.len()), "{last}");
+        }
+    }
+
+    #[test]
+    fn no_guess_without_a_week_boundary() {
+        // `]}` followed by anything but a date key or the document's end is not a boundary.
+        let cases = [
+            r#"{"nodes": [], "links": []}, "meta": 1}"#,
+            r#"{"nodes": [], "links": []}, "2021-13-01": {}"#,
+            r#"{"nodes": [], "links": []}}} trailing"#,
+            r#"{"nodes": [], "links": []}, "2021-01-11" {}"#,
+        ];
+        for case in cases {
+            assert_eq!(guess_week_end(case.as_bytes()), None, "{case}");
+        }
     }
 }

@@ -81,6 +81,11 @@ impl std::hash::Hasher for PackedHasher {
     fn write_u128(&mut self, x: u128) {
         self.0 = mix((x as u64) ^ mix((x >> 64) as u64 ^ 0x9E37_79B9_7F4A_7C15));
     }
+
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        self.0 = mix(x);
+    }
 }
 
 /// The 64-bit finalizer of MurmurHash3.
@@ -93,24 +98,26 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 33)
 }
 
-type PackedMap = std::collections::HashMap<u128, u32, std::hash::BuildHasherDefault<PackedHasher>>;
+type PackedMap<K> = std::collections::HashMap<K, u32, std::hash::BuildHasherDefault<PackedHasher>>;
 
 /// The ids or symbols one parser (one thread) has met, kept across the weeks it parses, and the
 /// numbering of those the current week uses (week ids: dense, in order of first appearance).
 ///
 /// Keeping the table across weeks means a week only looks strings up; it inserts only those no
 /// earlier week of this parser had. Three lookup paths, by what the string looks like:
-/// - a canonical decimal number below 2^16 (DefiLlama protocol ids such as `"182"`): a slot of
-///   a directly indexed array, no hashing;
+/// - a canonical decimal number below 2^20 (DefiLlama protocol ids such as `"182"`, and the
+///   simulator's `"100001"`…): a slot of a directly indexed array, no hashing;
 /// - up to 15 bytes (nearly all symbols): packed into an integer key, so the hash table compares
-///   integers, not bytes;
+///   integers, not bytes (a 64-bit key up to 7 bytes, which keeps the common table's entries at
+///   16 bytes and so more of it in cache; a 128-bit key up to 15);
 /// - anything longer: a hash table of strings.
 #[derive(Default)]
 struct SymbolCache {
     /// Every string met, by cache id.
     strings: LocalStrings,
     numeric: Vec<u32>,
-    short: PackedMap,
+    short: PackedMap<u64>,
+    medium: PackedMap<u128>,
     long: FxHashMap<Box<str>, u32>,
     /// Per cache id: (stamp of the week that last used it, its week id then).
     week_ids: Vec<(u32, u32)>,
@@ -119,7 +126,9 @@ struct SymbolCache {
     stamp: u32,
 }
 
-pub(crate) const NUMERIC_LIMIT: usize = 1 << 16;
+/// Decimal ids below this are looked up by value (the array grows to the next power of two of
+/// the largest id met, so at most 4 MiB per cache).
+pub(crate) const NUMERIC_LIMIT: usize = 1 << 20;
 
 impl SymbolCache {
     fn start_week(&mut self) {
@@ -146,12 +155,20 @@ impl SymbolCache {
                 *slot = add();
             }
             *slot
+        } else if b.len() < 8 {
+            let mut packed = [0u8; 8];
+            packed[..b.len()].copy_from_slice(b);
+            packed[7] = b.len() as u8;
+            *self
+                .short
+                .entry(u64::from_le_bytes(packed))
+                .or_insert_with(add)
         } else if b.len() < 16 {
             let mut packed = [0u8; 16];
             packed[..b.len()].copy_from_slice(b);
             packed[15] = b.len() as u8;
             *self
-                .short
+                .medium
                 .entry(u128::from_le_bytes(packed))
                 .or_insert_with(add)
         } else if let Some(&id) = self.long.get(s) {
@@ -208,7 +225,7 @@ struct ParserSymbols {
 /// exactly one string), if it is below [`NUMERIC_LIMIT`].
 #[inline]
 pub(crate) fn canonical_decimal(b: &[u8]) -> Option<usize> {
-    if b.is_empty() || b.len() > 5 || (b[0] == b'0' && b.len() > 1) {
+    if b.is_empty() || b.len() > 7 || (b[0] == b'0' && b.len() > 1) {
         return None;
     }
     let mut n = 0usize;

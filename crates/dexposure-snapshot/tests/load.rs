@@ -474,3 +474,122 @@ fn pseudo_nodes_are_counted_apart_from_protocols_of_unknown_category() {
         assert_eq!(ProtocolCatalog::is_protocol_id(id), protocol, "{id:?}");
     }
 }
+
+/// Both paths over in-memory bytes (the stream through a reader), as `Ok(weeks)` or the error
+/// message.
+fn both_paths(loader: &SeriesLoader, bytes: &[u8], label: &str) -> [Result<usize, String>; 2] {
+    let whole = loader
+        .load_bytes(bytes, label)
+        .map(|s| s.len())
+        .map_err(|e| e.to_string());
+    let stream = loader
+        .stream_reader(std::io::Cursor::new(bytes.to_vec()), label, 0)
+        .and_then(|s| s.into_series())
+        .map(|s| s.len())
+        .map_err(|e| e.to_string());
+    [whole, stream]
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("gzip");
+    encoder.finish().expect("gzip")
+}
+
+#[test]
+fn a_week_over_the_size_limit_is_refused_on_both_paths_unless_filtered_out() {
+    let big_node = format!(
+        r#"{{"id": "1", "size": 1.0, "composition": {{{}}}}}"#,
+        (0..200)
+            .map(|i| format!(r#""T{i}": 0.005"#))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let json = format!(
+        r#"{{"data": {{"2021-01-04": {{"nodes": [], "links": []}}, "2021-01-11": {{"nodes": [{big_node}], "links": []}}}}}}"#
+    );
+    assert!(json.len() > 3000, "the second week is about 3 kB");
+    let limited = SeriesLoader::new().max_week_bytes(1000);
+    for bytes in [json.as_bytes().to_vec(), gzip(json.as_bytes())] {
+        for result in both_paths(&limited, &bytes, "big.json") {
+            let message = result.expect_err("the second week is over the limit");
+            assert!(
+                message.starts_with("big.json: byte 66: week 2021-01-11 is larger than 1000 bytes"),
+                "{message}"
+            );
+        }
+        // Under the limit, or filtered out by date, the same file loads.
+        for result in both_paths(&SeriesLoader::new(), &bytes, "big.json") {
+            assert_eq!(result, Ok(2));
+        }
+        let first_only = limited.clone().to(date("2021-01-04"));
+        for result in both_paths(&first_only, &bytes, "big.json") {
+            assert_eq!(result, Ok(1));
+        }
+    }
+}
+
+#[test]
+fn a_gzip_bomb_is_refused_by_the_whole_file_path_and_streamed_in_bounded_memory() {
+    // 16 MiB of trailing whitespace after a valid document: legal JSON that compresses ~1000:1.
+    let mut json = br#"{"data": {"2021-01-04": {"nodes": [], "links": []}}}"#.to_vec();
+    json.resize(json.len() + (16 << 20), b' ');
+    let bomb = gzip(&json);
+    assert!(bomb.len() < 100_000, "{} bytes", bomb.len());
+    let limited = SeriesLoader::new().max_document_bytes(1 << 20);
+    let [whole, stream] = both_paths(&limited, &bomb, "bomb.json.gz");
+    let message = whole.expect_err("over the document limit");
+    assert_eq!(
+        message,
+        "bomb.json.gz: decompresses to more than 1048576 bytes, the whole-file limit \
+         (SeriesLoader::max_document_bytes); SeriesLoader::stream reads it in about one week of memory"
+    );
+    assert_eq!(stream, Ok(1));
+    assert_eq!(
+        both_paths(&SeriesLoader::new(), &bomb, "bomb.json.gz")[0],
+        Ok(1)
+    );
+}
+
+#[test]
+fn a_million_levels_of_nesting_neither_overflow_nor_abort() {
+    const DEPTH: usize = 1_000_000;
+    let deep = format!("{}{}", "[".repeat(DEPTH), "]".repeat(DEPTH));
+    let week = r#""2021-01-04": {"nodes": [], "links": []}"#;
+    // In an ignored root key the scanner passes over it without recursion: the file loads.
+    let in_root = format!(r#"{{"meta": {deep}, "data": {{{week}}}}}"#);
+    for result in both_paths(&SeriesLoader::new(), in_root.as_bytes(), "deep.json") {
+        assert_eq!(result, Ok(1));
+    }
+    // Inside a week simd-json's depth limit applies: a clear error naming the week.
+    let in_week =
+        format!(r#"{{"data": {{"2021-01-04": {{"nodes": [], "links": [], "extra": {deep}}}}}}}"#);
+    for result in both_paths(&SeriesLoader::new(), in_week.as_bytes(), "deep.json") {
+        let message = result.expect_err("too deep for simd-json");
+        assert!(message.contains("2021-01-04"), "{message}");
+        assert!(
+            message.contains("nested more than 1024 levels"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn many_tiny_weeks_load_on_both_paths() {
+    // 20,000 empty weeks, one per day from 1970: the per-week overhead, not the data, is what
+    // such a file stresses (docs/RELIABILITY.md measures a million).
+    let start = date("1970-01-01");
+    let mut json = String::from(r#"{"data": {"#);
+    for day in 0..20_000 {
+        if day > 0 {
+            json.push(',');
+        }
+        let d = start + chrono::Days::new(day);
+        json.push_str(&format!(r#""{d}":{{"nodes":[],"links":[]}}"#));
+    }
+    json.push_str("}}");
+    for result in both_paths(&SeriesLoader::new(), json.as_bytes(), "tiny-weeks.json") {
+        assert_eq!(result, Ok(20_000));
+    }
+}
