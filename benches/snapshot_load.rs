@@ -1,36 +1,54 @@
-//! Load-path benchmarks on a file of full-scale DeXposure shape.
+//! Load-path benchmarks on the simulator's full preset: 283 weekly networks in the real
+//! DeXposure format (seed 42, ~1.2 GB of JSON, compositions as the simulator writes them).
 //!
-//! The file is generated on first use (deterministic, seed fixed) into `target/bench-data/`:
-//! 283 weekly snapshots from 2020-03-23, links growing from ~3k to ~72k per week (mean ~30k),
-//! nodes from ~1.2k to ~10k, Python `json.dump` formatting, ~1.2 GB at scale 1.0. It has the
-//! *shape* of the real file, not its content: it exists to time parsing.
+//! The file is simulated on first use into `target/bench-data/sim-full-seed42/` (about 15 s);
+//! delete that folder after changing the simulator. `DEXPOSURE_BENCH_FILE=PATH` benches another
+//! file instead (the real `network_data.json`, say).
 //!
 //! ```text
-//! cargo bench --bench snapshot_load                          # scale 0.1 (~110 MB), quick
-//! DEXPOSURE_BENCH_SCALE=1 cargo bench --bench snapshot_load  # full scale (~1.2 GB)
-//! DEXPOSURE_BENCH_SCALE=1 cargo bench --bench snapshot_load -- --list   # only writes the file
+//! cargo bench --bench snapshot_load
+//! DEXPOSURE_BENCH_FILE=network_data.json cargo bench --bench snapshot_load
 //! ```
-//! The file path is printed; time `inspect` and Python on the same file for BENCHMARKS.md.
+//! Time `inspect` and Python's `json.load` on the same file for BENCHMARKS.md.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dexposure::snapshot::{QualityReport, SeriesLoader};
+use dexposure::synth::{Preset, Simulator};
 
-#[path = "fullscale_shape.rs"]
-mod fullscale_shape;
+/// The file to load: `DEXPOSURE_BENCH_FILE`, or the full preset, simulated if absent.
+fn bench_file() -> PathBuf {
+    if let Some(path) = std::env::var_os("DEXPOSURE_BENCH_FILE") {
+        return PathBuf::from(path);
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/bench-data/sim-full-seed42");
+    let path = dir.join("network.json");
+    if !path.exists() {
+        eprintln!("simulating the full preset (seed 42) into {}", dir.display());
+        let data = Simulator::preset(Preset::Full, 42)
+            .and_then(|s| s.run())
+            .expect("simulate the full preset");
+        data.write(&dir, false).expect("write the full preset");
+    }
+    path
+}
 
 fn load_paths(c: &mut Criterion) {
-    let (path, size) = fullscale_shape::bench_file(0.1);
+    let path = bench_file();
+    let size = std::fs::metadata(&path).expect("bench file").len();
+    eprintln!("benching {} ({size} bytes)", path.display());
     let mut group = c.benchmark_group("snapshot_load");
     group.throughput(Throughput::Bytes(size));
     group.sample_size(10);
-    group.measurement_time(Duration::from_secs(20));
-    group.bench_function("whole_file_1_thread", |b| {
-        b.iter(|| SeriesLoader::new().threads(1).load(&path).expect("load"));
-    });
+    group.measurement_time(Duration::from_secs(60));
     group.bench_function("whole_file_all_threads", |b| {
         b.iter(|| SeriesLoader::new().threads(0).load(&path).expect("load"));
+    });
+    group.bench_function("whole_file_1_thread", |b| {
+        b.iter(|| SeriesLoader::new().threads(1).load(&path).expect("load"));
     });
     group.bench_function("stream_1_thread", |b| {
         b.iter(|| {

@@ -110,7 +110,7 @@ pub enum SnapshotError {
     /// ([`SeriesLoader::max_week_bytes`](crate::SeriesLoader::max_week_bytes)).
     #[error(
         "{}: byte {offset}: week {date} is larger than {limit} bytes, the limit for one week \
-         (SeriesLoader::max_week_bytes; parsing a week takes about four times its size in memory)",
+         (SeriesLoader::max_week_bytes; parsing a week takes several times its size in memory)",
         path.display()
     )]
     WeekTooLarge {

@@ -47,9 +47,9 @@ pub struct SeriesLoader {
     max_document: u64,
 }
 
-/// Default of [`SeriesLoader::max_week_bytes`]: 256 MiB, about twenty times the largest week
-/// of the real DeXposure file (~12 MB in 2025).
-pub const DEFAULT_MAX_WEEK_BYTES: u64 = 256 << 20;
+/// Default of [`SeriesLoader::max_week_bytes`]: 64 MiB, about five times the largest week of
+/// the real DeXposure file (~12 MB in 2025) and of the simulator's full preset.
+pub const DEFAULT_MAX_WEEK_BYTES: u64 = 64 << 20;
 
 /// Default of [`SeriesLoader::max_document_bytes`]: 8 GiB, about seven times the real
 /// DeXposure file decompressed.
@@ -114,9 +114,10 @@ impl SeriesLoader {
 
     /// Refuse a week whose JSON object is longer than `bytes` with
     /// [`SnapshotError::WeekTooLarge`] (default [`DEFAULT_MAX_WEEK_BYTES`]). Parsing a week
-    /// takes about four times its size in memory on each parsing thread, so this bounds the
-    /// memory of both paths against a malformed or hostile file; the streaming path stops
-    /// reading such a week once `bytes` of it are buffered. Weeks outside
+    /// takes several times its size in memory on each parsing thread (up to about 16 times
+    /// for a week made of millions of distinct token symbols; docs/RELIABILITY.md), so this
+    /// bounds the memory of both paths against a malformed or hostile file; the streaming path
+    /// stops reading such a week once `bytes` of it are buffered. Weeks outside
     /// [`from`](Self::from)/[`to`](Self::to) are passed over whatever their size.
     pub fn max_week_bytes(mut self, bytes: u64) -> Self {
         self.max_week = bytes;
