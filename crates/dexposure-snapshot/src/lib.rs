@@ -71,6 +71,17 @@
 //! | values nested more than 1,024 levels deep inside a week | error (simd-json's limit; root keys other than `data` may nest without limit) |
 //! | a UTF-8 byte order mark at the start | error (JSON forbids it; Python's `json.load` refuses it too) |
 //! | integers where floats are expected (any size) | accepted |
+//! | a week's object longer than [`SeriesLoader::max_week_bytes`] (64 MiB by default) | error ([`SnapshotError::WeekTooLarge`]) unless filtered out by date |
+//! | a gzip file that decompresses past [`SeriesLoader::max_document_bytes`] (8 GiB) on the whole-file path | error ([`SnapshotError::DocumentTooLarge`]); the streaming path is not limited |
+//!
+//! # Resource limits
+//! Memory is bounded by the input, never by what it claims to hold: the whole-file path holds
+//! the memory-mapped file (its pages leave the process as weeks are parsed) or the decompressed
+//! document, plus the series; the streaming path about one week. Parsing one week takes several
+//! times its size (up to ~16× for a week of millions of distinct symbols), hence the week-size
+//! limit. Nesting never recurses outside simd-json, whose depth limit applies inside weeks. A
+//! file of many tiny weeks costs about 450 bytes per week on the whole-file path (a million
+//! empty weeks: 42 MB of JSON, 0.45 GB peak). docs/RELIABILITY.md has the measurements.
 //!
 //! # Metadata
 //! [`metadata`] loads `id_to_info.json`, `meta_df.csv`, `token_to_protocol.json` and
@@ -98,8 +109,8 @@ mod write;
 
 pub use chrono::NaiveDate;
 pub use construct::{
-    Construction, ConstructionOptions, ConstructionReport, HoldingRow, IssuerResolver,
-    NetworkBuilder, Resolution, ResolutionStep,
+    Construction, ConstructionOptions, ConstructionReport, HoldingRow, IssuerMapEvaluation,
+    IssuerMapTuning, IssuerResolver, NetworkBuilder, Resolution, ResolutionStep, ResolverSettings,
 };
 pub use error::{Location, RecordKind, Result, SnapshotError};
 pub use load::{

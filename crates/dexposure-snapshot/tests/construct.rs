@@ -10,8 +10,8 @@ use dexposure_snapshot::metadata::{ID_TO_INFO_FILE, Metadata};
 use dexposure_snapshot::taxonomy::BroadCategory;
 use dexposure_snapshot::{
     Construction, ConstructionOptions, HoldingRow, IssuerResolver, NaiveDate, NetworkBuilder,
-    ProtocolCatalog, ProtocolInfo, QualityReport, ResolutionStep, RevMap, SeriesLoader,
-    SeriesWriter, SnapshotError, SnapshotSeries, TokenIssuerMap,
+    ProtocolCatalog, ProtocolInfo, QualityReport, ResolutionStep, ResolverSettings, RevMap,
+    SeriesLoader, SeriesWriter, SnapshotError, SnapshotSeries, TokenIssuerMap,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -352,7 +352,9 @@ fn lido_wsteth_pendle() {
     assert_eq!(r.nodes, 11);
     assert_eq!(r.issuer_only_nodes, 2);
     assert_eq!(r.resolved(ResolutionStep::RevMap), 1);
-    assert_eq!(r.resolved(ResolutionStep::ManualTable), 2);
+    // STETH and ETH: the override list (which agrees with the manual table on both).
+    assert_eq!(r.resolved(ResolutionStep::Override), 2);
+    assert_eq!(r.resolved(ResolutionStep::ManualTable), 0);
     assert_eq!(r.distinct_tokens, 3);
     assert_eq!(r.distinct_holders, 3);
     assert_eq!(r.distinct_chains, 2);
@@ -456,16 +458,26 @@ fn is(issuer: &str, step: ResolutionStep) -> (String, ResolutionStep) {
 
 #[test]
 fn rev_map_and_manual_table() {
-    let r = IssuerResolver::from_parts(Some(&rev(&[("FOO", "77"), ("DAI", "999")])), None);
+    let r = IssuerResolver::from_parts(
+        Some(&rev(&[("FOO", "77"), ("WBTC", "999"), ("DAI", "999")])),
+        None,
+    );
     assert_eq!(step(&r, "FOO"), is("77", ResolutionStep::RevMap));
     // rev_map is exact; the manual table is case-insensitive.
     assert_eq!(step(&r, "foo"), is("foo", ResolutionStep::PrimaryToken));
     assert_eq!(step(&r, "wbtc"), is("2", ResolutionStep::ManualTable));
     assert_eq!(step(&r, "Usdc"), is("USDC", ResolutionStep::ManualTable));
     // DESIGN order: rev_map first; manual_first flips it.
-    assert_eq!(step(&r, "DAI"), is("999", ResolutionStep::RevMap));
+    assert_eq!(step(&r, "WBTC"), is("999", ResolutionStep::RevMap));
     let manual = r.clone().manual_first(true);
-    assert_eq!(step(&manual, "DAI"), is("118", ResolutionStep::ManualTable));
+    assert_eq!(step(&manual, "WBTC"), is("2", ResolutionStep::ManualTable));
+    // The override list comes before both (DAI is on it), unless turned off.
+    assert_eq!(step(&r, "DAI"), is("118", ResolutionStep::Override));
+    assert_eq!(step(&manual, "DAI"), is("118", ResolutionStep::Override));
+    let plain = r.clone().with_overrides(false);
+    assert_eq!(step(&plain, "DAI"), is("999", ResolutionStep::RevMap));
+    // Overrides match exactly (case-sensitive), unlike the manual table.
+    assert_eq!(step(&plain, "dai"), is("118", ResolutionStep::ManualTable));
     assert_eq!(step(&manual, "FOO"), is("77", ResolutionStep::RevMap));
     let extra = r.with_manual_entry("Foo", "5").manual_first(true);
     assert_eq!(step(&extra, "FOO"), is("5", ResolutionStep::ManualTable));
@@ -531,7 +543,12 @@ fn tfidf_matches_scikit_learn_through_the_resolver() {
             .map(|v| v.as_str().unwrap())
             .collect();
         let pairs: Vec<(&str, &str)> = ids.iter().copied().zip(names.iter().copied()).collect();
-        let r = IssuerResolver::from_parts(None, Some(&catalog(&pairs)));
+        // The golden values are char_wb 3-grams at DESIGN.md's threshold 0.2.
+        let r = IssuerResolver::from_parts_with(
+            None,
+            Some(&catalog(&pairs)),
+            &ResolverSettings::DESIGN,
+        );
         for q in case["queries"].as_array().unwrap() {
             let symbol = q["symbol"].as_str().unwrap();
             if MANUAL_TABLE
@@ -591,11 +608,17 @@ fn published_map() {
     assert_eq!(step(&r, "AAA"), is("5", ResolutionStep::PublishedMap));
     assert_eq!(step(&r, "X-LP"), is("LP", ResolutionStep::PublishedMap));
     assert_eq!(step(&r, "FOO"), is("FOO", ResolutionStep::PublishedMap));
-    assert_eq!(step(&r, "USDT"), is("2810", ResolutionStep::PublishedMap));
+    // USDT is on the override list, which runs first.
+    assert_eq!(step(&r, "USDT"), is("USDT", ResolutionStep::Override));
+    let exact = r.clone().with_overrides(false);
+    assert_eq!(
+        step(&exact, "USDT"),
+        is("2810", ResolutionStep::PublishedMap)
+    );
     // Tokens it lacks fall through to the manual table and the buckets.
     assert_eq!(step(&r, "USDC"), is("USDC", ResolutionStep::ManualTable));
     assert_eq!(step(&r, "Y-LP"), is("LP", ResolutionStep::LpBucket));
-    let m = r.manual_first(true);
+    let m = exact.manual_first(true);
     assert_eq!(step(&m, "USDT"), is("USDT", ResolutionStep::ManualTable));
 }
 
@@ -613,20 +636,27 @@ fn real_mapping_files() {
     }
     let r = IssuerResolver::from_metadata(&meta);
     let m = r.clone().manual_first(true);
-    use ResolutionStep::{ManualTable, RevMap};
-    assert_eq!(step(&r, "STETH"), is("182", ManualTable));
+    use ResolutionStep::{ManualTable, Override, RevMap};
+    // STETH, DAI, USDT, ETH, CRV, CAKE and MKR are on the override list.
+    assert_eq!(step(&r, "STETH"), is("182", Override));
     assert_eq!(step(&r, "WSTETH"), is("182", ManualTable));
     assert_eq!(step(&r, "USDC"), is("USDC", ManualTable));
-    assert_eq!(step(&r, "DAI"), is("118", ManualTable));
+    assert_eq!(step(&r, "DAI"), is("118", Override));
     assert_eq!(step(&r, "LDO"), is("182", RevMap));
     assert_eq!(step(&r, "PENDLE"), is("382", RevMap));
-    // rev_map.json maps CRV to Curve LlamaLend and CAKE to PancakeSwap Perps.
-    assert_eq!(step(&r, "CRV"), is("4321", RevMap));
+    assert_eq!(step(&r, "CRV"), is("3", Override));
+    assert_eq!(step(&r, "CAKE"), is("194", Override));
+    // Without the overrides, rev_map.json maps CRV to Curve LlamaLend and CAKE to PancakeSwap
+    // Perps.
+    let plain = r.clone().with_overrides(false);
+    let plain_m = plain.clone().manual_first(true);
+    assert_eq!(step(&plain, "STETH"), is("182", ManualTable));
+    assert_eq!(step(&plain, "CRV"), is("4321", RevMap));
     assert_eq!(meta.catalog.name("4321"), Some("Curve LlamaLend"));
-    assert_eq!(step(&r, "CAKE"), is("3538", RevMap));
+    assert_eq!(step(&plain, "CAKE"), is("3538", RevMap));
     assert_eq!(meta.catalog.name("3538"), Some("PancakeSwap Perps"));
-    assert_eq!(step(&m, "CRV"), is("3", ManualTable));
-    assert_eq!(step(&m, "CAKE"), is("194", ManualTable));
+    assert_eq!(step(&plain_m, "CRV"), is("3", ManualTable));
+    assert_eq!(step(&plain_m, "CAKE"), is("194", ManualTable));
     assert_eq!(step(&m, "LDO"), is("182", ManualTable));
     // More, checked against the files by hand.
     assert_eq!(step(&r, "RPL"), is("900", RevMap));
@@ -634,10 +664,15 @@ fn real_mapping_files() {
     assert_eq!(step(&r, "METH"), is("3882", RevMap));
     assert_eq!(step(&r, "FXS"), is("359", RevMap));
     assert_eq!(step(&r, "AAVE"), is("1839", RevMap)); // Aave Arc, as rev_map.json says
-    assert_eq!(step(&r, "USDT"), is("USDT", ManualTable));
-    assert_eq!(step(&r, "ETH"), is("WETH", ManualTable));
+    assert_eq!(step(&r, "USDT"), is("USDT", Override));
+    assert_eq!(step(&r, "ETH"), is("WETH", Override));
     assert_eq!(step(&r, "LUNA"), is("TERRA", ManualTable));
-    assert_eq!(step(&r, "MKR"), is("3665", RevMap)); // Maker RWA
+    assert_eq!(step(&r, "MKR"), is("118", Override));
+    assert_eq!(step(&plain, "MKR"), is("3665", RevMap)); // Maker RWA
+    assert_eq!(
+        step(&r, "PT-WSTETH-26JUN2025"),
+        is(dexposure_snapshot::construct::PENDLE_ID, Override)
+    );
     // TF-IDF on the real catalog names.
     let lido = r.resolve("LIDO");
     assert_eq!(
@@ -646,12 +681,15 @@ fn real_mapping_files() {
     );
     assert_eq!(step(&r, "QZXJV"), is("QZXJV", ResolutionStep::PrimaryToken));
 
-    // The published map reproduces DeXposure's own mapping.
+    // The published map reproduces DeXposure's own mapping without the overrides.
     let published = IssuerResolver::from_token_map(meta.tokens.as_ref().unwrap());
+    let exact = published.clone().with_overrides(false);
     use ResolutionStep::PublishedMap;
     assert_eq!(step(&published, "WSTETH"), is("182", PublishedMap));
-    assert_eq!(step(&published, "STETH"), is("2908", PublishedMap));
-    assert_eq!(step(&published, "CAKE"), is("1779", PublishedMap));
+    assert_eq!(step(&exact, "STETH"), is("2908", PublishedMap));
+    assert_eq!(step(&exact, "CAKE"), is("1779", PublishedMap));
+    assert_eq!(step(&published, "STETH"), is("182", Override));
+    assert_eq!(step(&published, "CAKE"), is("194", Override));
     assert_eq!(step(&published, "USDC"), is("USDC", PublishedMap));
 
     // The sample holdings through the real mapping.

@@ -46,7 +46,7 @@ impl Holding {
 }
 
 /// Interned strings with look-ups by shape, as the loader's symbol cache: a canonical decimal
-/// below 2^16 (DefiLlama ids) indexes an array; a string of up to 15 bytes is packed into an
+/// below 2^20 (DefiLlama ids) indexes an array; a string of up to 15 bytes is packed into an
 /// integer key (no byte comparison, no pointer chasing); anything longer goes through a hash
 /// table of strings.
 #[derive(Debug, Default)]
@@ -398,7 +398,7 @@ pub struct NetworkBuilder {
     out: Output,
     scratch: Scratch,
     report: ConstructionReport,
-    step_counts: [u64; 8],
+    step_counts: [u64; ResolutionStep::ALL.len()],
 }
 
 impl NetworkBuilder {
@@ -416,7 +416,7 @@ impl NetworkBuilder {
             out: Output::default(),
             scratch: Scratch::default(),
             report: ConstructionReport::default(),
-            step_counts: [0; 8],
+            step_counts: [0; ResolutionStep::ALL.len()],
         }
     }
 

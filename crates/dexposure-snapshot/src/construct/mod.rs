@@ -53,8 +53,10 @@
 //!    at `w_k` (start of period) and its links come from Δ between `w_k` and `w_{k+1}`. The last
 //!    week only closes the previous period, so **n weeks of holdings give n − 1 snapshots**.
 //!    Across a gap the period is longer than a week.
-//! 4. **Issuer map** M(token) by [`IssuerResolver`] (published map / `rev_map` → manual table →
-//!    TF-IDF over protocol names → name buckets; see its docs and [`MANUAL_TABLE`]), resolved
+//! 4. **Issuer map** M(token) by [`IssuerResolver`] (override list → published map / `rev_map`
+//!    → manual table → TF-IDF over protocol names → name buckets; see its docs,
+//!    [`ISSUER_OVERRIDES`] and [`MANUAL_TABLE`]; [`IssuerMapEvaluation`] scores it against a
+//!    published map and [`IssuerMapTuning`] chose its defaults), resolved
 //!    once per distinct symbol per builder; the number of symbols each step resolved is in
 //!    [`ConstructionReport::tokens_resolved`].
 //! 5. **Flows.** Holder `p`, token `σ`, issuer `q = M(σ)`, change Δ: `Δ < 0` ⇒ flow `p → q` of
@@ -116,14 +118,22 @@ use serde::{Deserialize, Serialize};
 use crate::series::SnapshotSeries;
 
 mod build;
+mod fidelity;
 mod holdings;
 mod issuer;
 mod tfidf;
 
 pub use build::NetworkBuilder;
-pub use issuer::{
-    DEFAULT_TFIDF_THRESHOLD, IssuerResolver, MANUAL_TABLE, Resolution, ResolutionStep,
+pub use fidelity::{
+    ClassScore, HoldoutSplit, IssuerMapEvaluation, IssuerMapTuning, LabelClass, StepScore,
+    TuningCandidate, TuningGrid,
 };
+pub use issuer::{
+    CatalogText, DEFAULT_NAME_BUCKETS_FIRST, DEFAULT_NGRAM_ANALYZER, DEFAULT_TFIDF_THRESHOLD,
+    ISSUER_OVERRIDES, IssuerOverride, IssuerResolver, MANUAL_TABLE, PENDLE_ID, Resolution,
+    ResolutionStep, ResolverSettings, is_pendle_pt_yt, issuer_override,
+};
+pub use tfidf::{MAX_NGRAM, NgramAnalyzer};
 
 /// One observation of a protocol's holding of a token on a chain.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,5 +1,5 @@
-//! TF-IDF over character 3-grams of protocol names, as scikit-learn's
-//! `TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3))` with its defaults (lowercase,
+//! TF-IDF over character n-grams of protocol names, as scikit-learn's `TfidfVectorizer` with
+//! `analyzer="char_wb"` (or `"char"`) and an `ngram_range`, with its other defaults (lowercase,
 //! smooth idf, raw term counts, L2 norm), and an inverted index to find the most similar name.
 //!
 //! The vocabulary and idf come from the protocol names only (the vectorizer is fitted on them);
@@ -8,9 +8,136 @@
 //! their dot product.
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
-/// One character 3-gram (Unicode scalar values, as Python indexes strings).
-type Gram = [char; 3];
+/// Longest n-gram an analyzer produces; longer ranges are clamped to it.
+pub const MAX_NGRAM: u8 = 6;
+
+/// One character n-gram (Unicode scalar values, as Python indexes strings): its length and its
+/// characters, the unused tail `'\0'`.
+type Gram = (u8, [char; MAX_NGRAM as usize]);
+
+/// How text is cut into n-grams, as scikit-learn's `TfidfVectorizer(analyzer=…,
+/// ngram_range=(min_n, max_n))` does after lowercasing.
+///
+/// Ranges are clamped to `1 ≤ min_n ≤ max_n ≤` [`MAX_NGRAM`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NgramAnalyzer {
+    /// `analyzer="char_wb"`: n-grams inside words only, each word padded with one space on each
+    /// side; a padded word shorter than `n` is one n-gram on its own (and longer `n` are then
+    /// not tried for it).
+    CharWb {
+        /// Shortest n-gram.
+        min_n: u8,
+        /// Longest n-gram.
+        max_n: u8,
+    },
+    /// `analyzer="char"`: n-grams across the whole text, runs of two or more whitespace
+    /// characters collapsed to one space first.
+    Char {
+        /// Shortest n-gram.
+        min_n: u8,
+        /// Longest n-gram.
+        max_n: u8,
+    },
+}
+
+impl NgramAnalyzer {
+    /// DESIGN.md §4's analyzer: `char_wb` 3-grams.
+    pub const CHAR_WB_3: NgramAnalyzer = NgramAnalyzer::CharWb { min_n: 3, max_n: 3 };
+
+    /// `(min_n, max_n)` after clamping.
+    pub fn range(self) -> (u8, u8) {
+        let (lo, hi) = match self {
+            NgramAnalyzer::CharWb { min_n, max_n } | NgramAnalyzer::Char { min_n, max_n } => {
+                (min_n, max_n)
+            }
+        };
+        let lo = lo.clamp(1, MAX_NGRAM);
+        (lo, hi.clamp(lo, MAX_NGRAM))
+    }
+
+    /// A short label such as `char_wb(3,3)`.
+    pub fn label(self) -> String {
+        let (lo, hi) = self.range();
+        match self {
+            NgramAnalyzer::CharWb { .. } => format!("char_wb({lo},{hi})"),
+            NgramAnalyzer::Char { .. } => format!("char({lo},{hi})"),
+        }
+    }
+
+    /// The n-grams of `text`, in scikit-learn's order, repeats included (into `out`, cleared).
+    pub(crate) fn grams(self, text: &str, out: &mut Vec<Gram>) {
+        out.clear();
+        let (lo, hi) = self.range();
+        let (lo, hi) = (usize::from(lo), usize::from(hi));
+        let lower = text.to_lowercase();
+        match self {
+            NgramAnalyzer::CharWb { .. } => {
+                let mut padded: Vec<char> = Vec::new();
+                for word in lower.split(is_python_space).filter(|w| !w.is_empty()) {
+                    padded.clear();
+                    padded.push(' ');
+                    padded.extend(word.chars());
+                    padded.push(' ');
+                    for n in lo..=hi {
+                        if padded.len() <= n {
+                            // scikit-learn: `w[0:n]` once, then `break` out of the n loop.
+                            out.push(gram(&padded));
+                            break;
+                        }
+                        out.extend(padded.windows(n).map(gram));
+                    }
+                }
+            }
+            NgramAnalyzer::Char { .. } => {
+                let chars = collapse_spaces(&lower);
+                for n in lo..=hi.min(chars.len()) {
+                    out.extend(chars.windows(n).map(gram));
+                }
+            }
+        }
+    }
+}
+
+impl Default for NgramAnalyzer {
+    fn default() -> Self {
+        NgramAnalyzer::CHAR_WB_3
+    }
+}
+
+fn gram(chars: &[char]) -> Gram {
+    let mut g = ['\0'; MAX_NGRAM as usize];
+    let n = chars.len().min(MAX_NGRAM as usize);
+    g[..n].copy_from_slice(&chars[..n]);
+    (u8::try_from(n).unwrap_or(MAX_NGRAM), g)
+}
+
+/// Python's `re.sub(r"\s\s+", " ", text)`: runs of two or more whitespace characters become one
+/// space (a single whitespace character is kept as it is).
+fn collapse_spaces(text: &str) -> Vec<char> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if is_python_space(chars[i]) {
+            let mut j = i + 1;
+            while j < chars.len() && is_python_space(chars[j]) {
+                j += 1;
+            }
+            if j - i >= 2 {
+                out.push(' ');
+            } else {
+                out.push(chars[i]);
+            }
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
 
 /// Characters Python's `str.split()` treats as whitespace: Rust's `White_Space` plus the four
 /// information separators U+001C..U+001F.
@@ -18,27 +145,13 @@ fn is_python_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
-/// The `char_wb` 3-grams of `text`, in order, repeats included: the text is lowercased, split
-/// on whitespace, and each word padded with one space on each side.
-pub(crate) fn char_wb_grams(text: &str, out: &mut Vec<Gram>) {
-    out.clear();
-    let lower = text.to_lowercase();
-    let mut padded: Vec<char> = Vec::new();
-    for word in lower.split(is_python_space).filter(|w| !w.is_empty()) {
-        padded.clear();
-        padded.push(' ');
-        padded.extend(word.chars());
-        padded.push(' ');
-        // A padded word has at least 3 characters, so it always yields at least one gram.
-        out.extend(padded.windows(3).map(|w| [w[0], w[1], w[2]]));
-    }
-}
-
 /// Fitted TF-IDF vectors of a list of documents (protocol names) with an inverted index.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TfIdfIndex {
     /// Document ids (protocol ids), sorted by id string; a document's position is its number.
     ids: Vec<String>,
+    /// How texts are cut into n-grams.
+    analyzer: NgramAnalyzer,
     /// n-gram → column.
     vocabulary: FxHashMap<Gram, u32>,
     /// idf per column: `ln((1 + n) / (1 + df)) + 1`.
@@ -52,7 +165,16 @@ pub(crate) struct TfIdfIndex {
 impl TfIdfIndex {
     /// Fits the vectorizer on `(id, text)` documents. Documents are numbered in id order, so
     /// that ties in [`best`](Self::best) go to the smallest id string.
+    #[cfg(test)]
     pub(crate) fn new<'a>(docs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self::with_analyzer(docs, NgramAnalyzer::CHAR_WB_3)
+    }
+
+    /// [`new`](Self::new) with another analyzer.
+    pub(crate) fn with_analyzer<'a>(
+        docs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        analyzer: NgramAnalyzer,
+    ) -> Self {
         let mut docs: Vec<(&str, &str)> = docs.into_iter().collect();
         docs.sort_unstable();
         let n = docs.len();
@@ -62,7 +184,7 @@ impl TfIdfIndex {
         let mut doc_terms: Vec<Vec<(u32, u32)>> = Vec::with_capacity(n);
         let mut grams = Vec::new();
         for (_, text) in &docs {
-            char_wb_grams(text, &mut grams);
+            analyzer.grams(text, &mut grams);
             let mut terms: Vec<(u32, u32)> = Vec::with_capacity(grams.len());
             for g in &grams {
                 let next = u32::try_from(vocabulary.len()).unwrap_or(u32::MAX);
@@ -109,6 +231,7 @@ impl TfIdfIndex {
         }
         Self {
             ids: docs.iter().map(|(id, _)| (*id).to_owned()).collect(),
+            analyzer,
             vocabulary,
             idf,
             offsets,
@@ -135,7 +258,7 @@ impl TfIdfIndex {
     /// per document); returns the documents touched.
     fn score(&self, query: &str, scores: &mut [f64]) -> Vec<u32> {
         let mut grams = Vec::new();
-        char_wb_grams(query, &mut grams);
+        self.analyzer.grams(query, &mut grams);
         let mut terms: Vec<(u32, u32)> = grams
             .iter()
             .filter_map(|g| self.vocabulary.get(g).map(|&col| (col, 1)))
@@ -197,10 +320,53 @@ fn sum_counts(terms: &mut Vec<(u32, u32)>) {
 mod tests {
     use super::*;
 
-    fn grams(text: &str) -> Vec<String> {
+    fn grams_with(analyzer: NgramAnalyzer, text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        char_wb_grams(text, &mut out);
-        out.iter().map(|g| g.iter().collect()).collect()
+        analyzer.grams(text, &mut out);
+        out.iter()
+            .map(|(n, g)| g[..usize::from(*n)].iter().collect())
+            .collect()
+    }
+
+    fn grams(text: &str) -> Vec<String> {
+        grams_with(NgramAnalyzer::CHAR_WB_3, text)
+    }
+
+    #[test]
+    fn other_ranges_match_scikit_learn() {
+        // By hand from scikit-learn's `_char_wb_ngrams` / `_char_ngrams`.
+        let wb = |lo, hi, t| {
+            grams_with(
+                NgramAnalyzer::CharWb {
+                    min_n: lo,
+                    max_n: hi,
+                },
+                t,
+            )
+        };
+        assert_eq!(wb(2, 4, "ab"), [" a", "ab", "b ", " ab", "ab ", " ab "]);
+        // " a " has 3 characters: the 4-gram is the padded word itself, once.
+        assert_eq!(wb(3, 5, "a"), [" a "]);
+        assert_eq!(wb(2, 3, "a b"), [" a", "a ", " a ", " b", "b ", " b "]);
+        let ch = |lo, hi, t| {
+            grams_with(
+                NgramAnalyzer::Char {
+                    min_n: lo,
+                    max_n: hi,
+                },
+                t,
+            )
+        };
+        assert_eq!(ch(3, 3, "A  bc"), ["a b", " bc"]);
+        assert_eq!(ch(1, 2, "ab"), ["a", "b", "ab"]);
+        assert_eq!(ch(3, 4, "ab"), Vec::<String>::new());
+        // Clamping.
+        assert_eq!(
+            NgramAnalyzer::CharWb { min_n: 0, max_n: 9 }.range(),
+            (1, MAX_NGRAM)
+        );
+        assert_eq!(NgramAnalyzer::Char { min_n: 4, max_n: 2 }.range(), (4, 4));
+        assert_eq!(NgramAnalyzer::CHAR_WB_3.label(), "char_wb(3,3)");
     }
 
     #[test]
