@@ -48,6 +48,11 @@ pub struct SimConfig {
     pub primary_tokens: Schedule,
     /// Multiplier on how many tokens each protocol holds, over time.
     pub breadth: Schedule,
+    /// How much of a protocol's breadth is fixed at its birth (0: every protocol follows the
+    /// `breadth` schedule; 1: a protocol keeps the schedule's value at its birth, so the
+    /// network grows by newer, wider protocols rather than by old ones adding positions).
+    /// The multiplier is `breadth(birth)^c · breadth(now)^(1 − c)`.
+    pub breadth_cohort: f64,
     /// Log price level of the crypto market (ETH-like), over time.
     pub market: Schedule,
     /// Mean weekly log flow into holdings (deposits minus withdrawals), over time.
@@ -60,12 +65,29 @@ pub struct SimConfig {
     pub sector_volatility: f64,
     /// Weekly standard deviation of a volatile token's own price noise.
     pub token_volatility: f64,
+    /// Multiplier on `token_volatility` for the well-known volatile tokens (appeal of at least
+    /// 30: LUNA, FTT and the rare most popular long-tail token): large caps follow the market
+    /// more closely than the long tail, and do not jump. It keeps their
+    /// weight in the network, and so the size of the scripted events, from drifting at random
+    /// over the years before the event.
+    pub large_cap_volatility: f64,
     /// Weekly probability of a price jump for a volatile token.
     pub jump_probability: f64,
     /// Standard deviation of a jump's log size.
     pub jump_size: f64,
     /// Weekly standard deviation of a protocol's common deposit/withdrawal flow.
     pub protocol_flow_volatility: f64,
+    /// Stationary standard deviation of a protocol's deposit trend: a weekly log flow that
+    /// lasts for months (a protocol gaining or losing users), added to its common flow. It is
+    /// what keeps a holder–issuer pair's direction (the sign of the holding change) the same
+    /// from week to week over any horizon, as on the real data, where trend-following price
+    /// moves alone would make that persistence fade as market trends turn.
+    pub flow_trend_volatility: f64,
+    /// Weekly AR(1) coefficient of a protocol's deposit trend (0.995: its correlation halves in
+    /// about 140 weeks, so it hardly changes over the 1–12-week horizons of the persistence
+    /// targets). Trends are taken relative to the value-weighted mean, so they move money
+    /// between protocols without changing the total; market leaders have none.
+    pub flow_trend_persistence: f64,
     /// Weekly pull of a protocol's share of all value towards its share of the live
     /// protocols' birth sizes (flows subtract `size_reversion · ln(share / target share)`), so
     /// that sizes do not diffuse without bound over five years.
@@ -83,7 +105,9 @@ pub struct SimConfig {
     pub token_hazard: f64,
     /// Market leaders: the first protocol of each listed detailed category becomes a leader
     /// whose flows pull it to the given share of all value (real DeFi is dominated by a few
-    /// exchanges, staking and lending protocols; see the TVL HHI target). Leaders do not die.
+    /// exchanges, staking and lending protocols; see the TVL HHI target). Leaders do not die,
+    /// start with an even book (equal positions rather than Pareto-sized ones, so no single
+    /// token dominates a fifth of the market) and have no deposit trend.
     pub leaders: Vec<(String, f64)>,
     /// Pareto tail index of protocol sizes.
     pub size_tail: f64,
@@ -99,7 +123,8 @@ pub struct SimConfig {
 /// One week of a scripted event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventWeek {
-    /// Extra log return of the market.
+    /// Extra log return of the market. In an event week it replaces the random market shock
+    /// (the scripted move is the week's news).
     pub market_return: f64,
     /// Extra log price change of named tokens.
     pub price_moves: Vec<(String, f64)>,
@@ -114,7 +139,7 @@ pub struct EventWeek {
     pub exposed_chain: Option<String>,
     /// Tokens whose holders are "exposed" for `exposed_death`.
     pub exposed_tokens: Vec<String>,
-    /// Multiplier on the week's holding turnover.
+    /// Multiplier on the week's holding turnover (`SimConfig::turnover`).
     pub turnover_multiplier: f64,
     /// Expected extra holdings each protocol opens this week (a flight to stablecoins).
     pub extra_holdings: f64,
@@ -172,9 +197,9 @@ impl StressEvent {
             name: "Terra".to_owned(),
             date: date("2022-05-09"),
             weeks: vec![
-                week(-0.12, -0.6, -2.5, -0.04, 0.15, 3.0, 1.0),
-                week(-0.08, -1.6, -3.0, -0.04, 0.35, 3.0, 0.8),
-                week(-0.02, -0.8, -0.5, -0.02, 0.20, 2.0, 0.5),
+                week(-0.01, -0.6, -2.5, -0.015, 0.15, 4.5, 0.55),
+                week(0.0, -1.6, -3.0, -0.015, 0.35, 4.5, 0.45),
+                week(0.0, -0.8, -0.5, -0.01, 0.20, 3.0, 0.3),
             ],
         }
     }
@@ -199,9 +224,9 @@ impl StressEvent {
             name: "FTX".to_owned(),
             date: date("2022-11-07"),
             weeks: vec![
-                week(-0.12, -1.8, 0.21, 0.1, 6.0),
-                week(-0.04, -0.5, 0.21, 0.08, 6.0),
-                week(0.0, -0.1, 0.09, 0.04, 4.0),
+                week(-0.12, -1.8, 0.22, 0.1, 16.0),
+                week(-0.04, -0.5, 0.22, 0.08, 16.0),
+                week(0.0, -0.1, 0.09, 0.04, 10.0),
             ],
         }
     }
@@ -244,10 +269,11 @@ impl SimConfig {
             ]),
             breadth: Schedule::new(&[
                 ("2020-03-23", 0.42),
-                ("2021-12-27", 0.76),
-                ("2023-06-26", 1.1),
-                ("2025-08-18", 2.32),
+                ("2021-12-27", 0.95),
+                ("2023-06-26", 2.1),
+                ("2024-12-30", 4.8),
             ]),
+            breadth_cohort: 1.0,
             market: Schedule::new(&[
                 ("2020-03-23", 0.0),
                 ("2020-09-07", 1.1),
@@ -264,23 +290,26 @@ impl SimConfig {
                 ("2025-08-18", 3.5),
             ]),
             inflow: Schedule::new(&[
-                ("2020-03-23", 0.005),
-                ("2021-12-27", 0.0),
-                ("2022-06-13", -0.004),
-                ("2023-06-26", 0.004),
-                ("2025-08-18", 0.007),
+                ("2020-03-23", 0.0035),
+                ("2021-12-27", -0.001),
+                ("2022-06-13", -0.006),
+                ("2023-06-26", -0.004),
+                ("2025-08-18", -0.002),
             ]),
             market_persistence: 0.85,
-            market_volatility: 0.045,
+            market_volatility: 0.08,
             sector_volatility: 0.02,
             token_volatility: 0.045,
+            large_cap_volatility: 0.3,
             jump_probability: 0.01,
             jump_size: 0.3,
-            protocol_flow_volatility: 0.03,
-            size_reversion: 0.02,
-            leader_reversion: 0.2,
-            holding_flow_volatility: 0.03,
-            turnover: 0.0015,
+            protocol_flow_volatility: 0.04,
+            flow_trend_volatility: 0.0375,
+            flow_trend_persistence: 0.995,
+            size_reversion: 0.01,
+            leader_reversion: 0.3,
+            holding_flow_volatility: 0.05,
+            turnover: 0.001,
             protocol_hazard: 0.002,
             token_hazard: 0.02,
             leaders: [
@@ -329,6 +358,8 @@ impl SimConfig {
             ("jump_probability", self.jump_probability),
             ("rev_map_coverage", self.rev_map_coverage),
             ("market_persistence", self.market_persistence),
+            ("flow_trend_persistence", self.flow_trend_persistence),
+            ("breadth_cohort", self.breadth_cohort),
         ] {
             if !(0.0..=1.0).contains(&p) {
                 return bad(format!("{name} must be in [0, 1], got {p}"));
@@ -338,8 +369,10 @@ impl SimConfig {
             ("market_volatility", self.market_volatility),
             ("sector_volatility", self.sector_volatility),
             ("token_volatility", self.token_volatility),
+            ("large_cap_volatility", self.large_cap_volatility),
             ("jump_size", self.jump_size),
             ("protocol_flow_volatility", self.protocol_flow_volatility),
+            ("flow_trend_volatility", self.flow_trend_volatility),
             ("holding_flow_volatility", self.holding_flow_volatility),
             ("size_reversion", self.size_reversion),
             ("leader_reversion", self.leader_reversion),

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use dexposure_snapshot::construct::{
-    ConstructionOptions, ConstructionReport, IssuerResolver, NetworkBuilder,
+    ConstructionOptions, ConstructionReport, IssuerResolver, NetworkBuilder, ResolverSettings,
 };
 use dexposure_snapshot::metadata::{
     ID_TO_INFO_FILE, META_DF_FILE, ProtocolCatalog, REV_MAP_FILE, RevMap,
@@ -67,7 +67,15 @@ impl Simulator {
         scout.run(|_| Ok::<(), SynthError>(()))?;
         let catalog = scout.catalog().clone();
         let rev_map = scout.rev_map();
-        let resolver = IssuerResolver::from_parts(Some(&rev_map), Some(&catalog));
+        // Built as DeXposure built the published dataset (DESIGN.md §4: TF-IDF at 0.2, no
+        // override list), since the simulator is calibrated to that dataset's statistics; the
+        // library's tuned default (docs/ISSUER_MAPPING.md) would map fewer simulated symbols
+        // to protocols and change them.
+        let resolver = IssuerResolver::from_parts_with(
+            Some(&rev_map),
+            Some(&catalog),
+            &ResolverSettings::DESIGN,
+        );
         let options = ConstructionOptions {
             time_ordered: true,
             ..ConstructionOptions::default()

@@ -33,22 +33,31 @@
 //!   tokens (`UNKNOWN`). A share of protocol tokens is left out of the simulated `rev_map`, so
 //!   the TF-IDF step and the buckets of the construction are exercised as on real data.
 //! - **Holdings**: each protocol keeps a target number of tokens (by category profile, times a
-//!   breadth schedule that grows over time). It picks tokens by category affinity (lending
-//!   holds collateral, yield vaults hold LSTs and LP tokens, bridges hold everything, …) and
-//!   preferential attachment (weight = appeal × (1 + holders)). Each week a holding is closed
-//!   with a small probability and gaps to the target are refilled.
+//!   breadth schedule that grows over time; with [`SimConfig::breadth_cohort`] = 1 a protocol
+//!   keeps the schedule's value at its birth, so the network grows through newer, wider
+//!   protocols rather than old ones piling up positions). It picks tokens by category affinity
+//!   (lending holds collateral, yield vaults hold LSTs and LP tokens, bridges hold everything,
+//!   …) and preferential attachment (weight = appeal × (1 + holders)). Each week a holding is
+//!   closed with a small probability and gaps to the target are refilled.
 //! - **Prices**: a market factor (a scheduled log level plus an AR(1) deviation), sector
 //!   factors, idiosyncratic noise and jumps; ETH-like tokens track the market, stablecoins stay
-//!   at 1, LP tokens move half as much.
+//!   at 1, LP tokens move half as much, the well-known large caps (LUNA, FTT) have less
+//!   idiosyncratic noise.
 //! - **Flows**: each protocol's quantities move by a common deposit/withdrawal flow (scheduled
-//!   mean plus noise) and a per-holding flow.
+//!   mean, a persistent deposit trend and noise) and a per-holding flow; the noise is zero-mean
+//!   in dollars and the trends only move money between protocols.
 //! - **Events** ([`StressEvent`]): Terra from 2022-05-09 (UST/LUNA collapse, market fall,
 //!   Terra-chain and UST-heavy protocols die, withdrawals, a flight to other stablecoins) and
-//!   FTX from 2022-11-07 (FTT collapse, FTT-heavy protocols die, inflows into exchanges).
+//!   FTX from 2022-11-07 (FTT collapse, FTT-heavy protocols die, de-risking, inflows into
+//!   exchanges). An event week's scripted market move replaces the random market shock.
 //!
 //! The model reports holdings only; links come from the construction's rules (a link's
 //! direction follows the sign of the holding's USD change), which is what makes directed
-//! persistence a weak predictor, as on the real data.
+//! persistence a weak predictor, as on the real data. The price/flow mix sets how weak, and how
+//! it depends on the horizon: price moves that follow market trends keep a direction for a few
+//! weeks and then turn with the trend, so on their own they make persistence decay with h; a
+//! wide market noise plus slow protocol deposit trends keep the same moderate persistence at
+//! every horizon from 1 to 12 weeks, as published.
 //!
 //! # Presets and reproducibility
 //! [`Preset::Sample`] is the embedded default (61 weeks around Terra and FTX, a few hundred
@@ -70,7 +79,10 @@ mod schedule;
 pub mod universe;
 pub mod world;
 
-pub use calibration::{CalibrationReport, CalibrationRow, HORIZONS, PAIR_SEED};
+pub use calibration::{
+    CalibrationReport, CalibrationRow, EVENT_TOLERANCE, HORIZONS, PAIR_SEED, PERSISTENCE_TOLERANCE,
+    PUBLISHED_PERSISTENCE,
+};
 pub use config::{EventWeek, Preset, SimConfig, StressEvent};
 pub use dataset::{DatasetFiles, NETWORK_STEM, RUN_FILE, SimulatedDataset, Simulator};
 pub use error::{Result, SynthError};

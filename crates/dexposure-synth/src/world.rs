@@ -3,7 +3,7 @@
 //! reports every holding as a [`HoldingRow`]; it never builds links itself.
 
 use chrono::{Days, NaiveDate};
-use dexposure_snapshot::construct::{HoldingRow, IssuerResolver, ResolutionStep};
+use dexposure_snapshot::construct::{HoldingRow, IssuerResolver, ResolutionStep, ResolverSettings};
 use dexposure_snapshot::metadata::{ProtocolCatalog, ProtocolInfo, RevMap};
 use dexposure_snapshot::taxonomy::BroadCategory;
 use rustc_hash::FxHashSet;
@@ -53,6 +53,10 @@ struct Protocol {
     leader_share: Option<f64>,
     /// Whether a leader has been brought to its share (done once, in its first week).
     settled: bool,
+    /// Persistent deposit trend (weekly log flow), an AR(1) process.
+    trend: f64,
+    /// The breadth schedule's value at birth.
+    birth_breadth: f64,
 }
 
 struct Holding {
@@ -131,7 +135,7 @@ impl World {
             market_level: cfg.market.at(cfg.start),
             alive_protocols: 0,
             alive_primaries: 0,
-            manual: IssuerResolver::new(),
+            manual: IssuerResolver::new().with_settings(&ResolverSettings::DESIGN),
             stats: WorldStats::default(),
             cfg,
         };
@@ -143,7 +147,7 @@ impl World {
             ("USDT", TokenKind::Stable, 400.0),
             ("UST", TokenKind::Stable, 120.0),
             ("LUNA", TokenKind::Primary, 60.0),
-            ("FTT", TokenKind::Primary, 40.0),
+            ("FTT", TokenKind::Primary, 30.0),
         ] {
             world.add_token(symbol.to_owned(), kind, appeal, None);
         }
@@ -209,8 +213,10 @@ impl World {
 
     fn move_prices(&mut self, date: NaiveDate, event: Option<&EventWeek>) {
         let cfg = &self.cfg;
+        // In a scripted event week the scripted return is the week's market shock.
+        let shock = cfg.market_volatility * self.rng.normal();
         self.market_deviation = cfg.market_persistence * self.market_deviation
-            + cfg.market_volatility * self.rng.normal();
+            + if event.is_some() { 0.0 } else { shock };
         self.event_offset = 0.97 * self.event_offset + event.map_or(0.0, |e| e.market_return);
         let level = cfg.market.at(date) + self.market_deviation + self.event_offset;
         let market_return = level - self.market_level;
@@ -237,9 +243,14 @@ impl World {
                     } else {
                         0.0
                     };
+                    let (own, jump) = if token.appeal >= WELL_KNOWN_APPEAL {
+                        (cfg.large_cap_volatility * cfg.token_volatility, 0.0)
+                    } else {
+                        (cfg.token_volatility, jump)
+                    };
                     token.log_price += token.beta * market_return
                         + sectors[token.sector]
-                        + cfg.token_volatility * self.rng.normal()
+                        + own * self.rng.normal()
                         + jump;
                 }
             }
@@ -404,6 +415,8 @@ impl World {
             birth_size: 0.0,
             leader_share: None,
             settled: false,
+            trend: 0.0,
+            birth_breadth: self.cfg.breadth.at(date),
         });
         self.alive_protocols += 1;
         self.stats.protocols_born += 1;
@@ -440,9 +453,16 @@ impl World {
             .find(|(c, _)| c == category && !leader_taken(c, &self.protocols))
         {
             self.protocols[index].leader_share = Some(*share);
+        } else {
+            // A new protocol starts somewhere in its trend's stationary distribution.
+            self.protocols[index].trend = self.cfg.flow_trend_volatility * self.rng.normal();
         }
         let target = self.target_breadth(index, date).max(1);
-        let shares: Vec<f64> = (0..target).map(|_| self.rng.pareto(1.3)).collect();
+        // A market leader starts with an even book; others with Pareto position sizes.
+        let leader = self.protocols[index].leader_share.is_some();
+        let shares: Vec<f64> = (0..target)
+            .map(|_| if leader { 1.0 } else { self.rng.pareto(1.3) })
+            .collect();
         let total: f64 = shares.iter().sum();
         for share in shares {
             if let Some(t) = self.pick_token(index, None) {
@@ -597,7 +617,10 @@ impl World {
     // ------------------------------------------------------------------------------------
 
     fn target_breadth(&self, i: usize, date: NaiveDate) -> usize {
-        (self.protocols[i].breadth * self.cfg.breadth.at(date)).round() as usize
+        let p = &self.protocols[i];
+        let c = self.cfg.breadth_cohort;
+        let multiplier = p.birth_breadth.powf(c) * self.cfg.breadth.at(date).powf(1.0 - c);
+        (p.breadth * multiplier).round() as usize
     }
 
     fn protocol_usd(&self, i: usize) -> f64 {
@@ -715,6 +738,23 @@ impl World {
                 None => others_birth += p.birth_size,
             }
         }
+        // Deposit trends move money between protocols: each protocol's trend is taken
+        // relative to the value-weighted mean, so trends shift shares, not the total.
+        let phi = self.cfg.flow_trend_persistence;
+        let innovation = self.cfg.flow_trend_volatility * (1.0 - phi * phi).sqrt();
+        let mut weighted_trend = 0.0;
+        for (p, value) in self.protocols.iter_mut().zip(&values) {
+            if p.alive && p.leader_share.is_none() {
+                p.trend = phi * p.trend + innovation * self.rng.normal();
+                weighted_trend += p.trend * value;
+            }
+        }
+        let mean_trend = weighted_trend / total.max(f64::MIN_POSITIVE);
+        // Flow noise is zero-mean in dollars: its log mean is −σ²/2, so that noisier flows do
+        // not add up to growth of the total.
+        let noise_drift = 0.5
+            * (self.cfg.protocol_flow_volatility.powi(2)
+                + self.cfg.holding_flow_volatility.powi(2));
         for (i, value) in values.iter_mut().enumerate() {
             if !self.protocols[i].alive {
                 continue;
@@ -759,10 +799,13 @@ impl World {
                     .map(|c| c.1)
                     .sum()
             });
+            let trend = self.protocols[i].trend - mean_trend;
             let common = inflow
                 + category_flow
                 + reversion
-                + self.cfg.protocol_flow_volatility * self.rng.normal();
+                + trend
+                + self.cfg.protocol_flow_volatility * self.rng.normal()
+                - noise_drift;
             // Flows, closures (turnover and dead tokens).
             let mut holdings = std::mem::take(&mut self.protocols[i].holdings);
             let mut closed = Vec::new();
