@@ -156,21 +156,11 @@ impl SymbolCache {
             }
             *slot
         } else if b.len() < 8 {
-            let mut packed = [0u8; 8];
-            packed[..b.len()].copy_from_slice(b);
-            packed[7] = b.len() as u8;
-            *self
-                .short
-                .entry(u64::from_le_bytes(packed))
-                .or_insert_with(add)
+            let key = u64::from_le_bytes(pack(b));
+            *self.short.entry(key).or_insert_with(add)
         } else if b.len() < 16 {
-            let mut packed = [0u8; 16];
-            packed[..b.len()].copy_from_slice(b);
-            packed[15] = b.len() as u8;
-            *self
-                .medium
-                .entry(u128::from_le_bytes(packed))
-                .or_insert_with(add)
+            let key = u128::from_le_bytes(pack(b));
+            *self.medium.entry(key).or_insert_with(add)
         } else if let Some(&id) = self.long.get(s) {
             id
         } else {
@@ -212,6 +202,16 @@ impl SymbolCache {
         }
         out
     }
+}
+
+/// `b` (shorter than `N`) in the first bytes of an `N`-byte array, its length in the last: two
+/// strings give the same array only if they are equal.
+#[inline]
+fn pack<const N: usize>(b: &[u8]) -> [u8; N] {
+    let mut packed = [0u8; N];
+    packed[..b.len()].copy_from_slice(b);
+    packed[N - 1] = b.len() as u8;
+    packed
 }
 
 /// What one parser keeps between weeks.
