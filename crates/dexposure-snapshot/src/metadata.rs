@@ -439,8 +439,10 @@ impl ProtocolCatalog {
     /// The catalog as `meta_df.csv` text (`id,name,category` with the detailed category, blank
     /// when unknown), ids in numeric order; [`from_meta_df`](Self::from_meta_df) reads it back.
     pub fn to_meta_df_csv(&self) -> String {
+        // Ids are quoted like the other cells: an id read from a quoted cell may hold a quote
+        // or a comma (found by fuzzing: `"3933": x` read back as `3933: x`).
         let cell = |s: &str| {
-            if s.contains([',', '"', '\n']) {
+            if s.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", s.replace('"', "\"\""))
             } else {
                 s.to_owned()
@@ -449,7 +451,12 @@ impl ProtocolCatalog {
         let mut out = String::from("id,name,category\n");
         for (id, info) in self.sorted() {
             let detailed = info.detailed_category.as_deref().unwrap_or("");
-            out.push_str(&format!("{id},{},{}\n", cell(&info.name), cell(detailed)));
+            out.push_str(&format!(
+                "{},{},{}\n",
+                cell(id),
+                cell(&info.name),
+                cell(detailed)
+            ));
         }
         out
     }
