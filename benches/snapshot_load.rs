@@ -18,13 +18,14 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dexposure::snapshot::{QualityReport, SeriesLoader};
 use dexposure::synth::{Preset, Simulator};
 
-/// The file to load: `DEXPOSURE_BENCH_FILE`, or the full preset, simulated if absent.
+/// The file to load: `DEXPOSURE_BENCH_FILE` (a relative path is taken from the workspace root,
+/// since cargo runs benches in the package's folder), or the full preset, simulated if absent.
 fn bench_file() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     if let Some(path) = std::env::var_os("DEXPOSURE_BENCH_FILE") {
-        return PathBuf::from(path);
+        return root.join(path);
     }
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/bench-data/sim-full-seed42");
+    let dir = root.join("target/bench-data/sim-full-seed42");
     let path = dir.join("network.json");
     if !path.exists() {
         eprintln!("simulating the full preset (seed 42) into {}", dir.display());
