@@ -28,7 +28,10 @@ fn bench_file() -> PathBuf {
     let dir = root.join("target/bench-data/sim-full-seed42");
     let path = dir.join("network.json");
     if !path.exists() {
-        eprintln!("simulating the full preset (seed 42) into {}", dir.display());
+        eprintln!(
+            "simulating the full preset (seed 42) into {}",
+            dir.display()
+        );
         let data = Simulator::preset(Preset::Full, 42)
             .and_then(|s| s.run())
             .expect("simulate the full preset");

@@ -10,7 +10,9 @@ pub const MAX_WEEKS: usize = 100_000;
 
 /// The whole-file path, on the calling thread (deterministic for the fuzzer).
 pub fn load(bytes: &[u8]) -> Result<SnapshotSeries> {
-    SeriesLoader::new().threads(1).load_bytes(bytes, "fuzz.json")
+    SeriesLoader::new()
+        .threads(1)
+        .load_bytes(bytes, "fuzz.json")
 }
 
 /// A reader that hands out its bytes in reads of cycling sizes, as a pipe or socket may.
@@ -24,11 +26,9 @@ impl ShortReads {
     /// Read sizes derived from the input itself, so that the same input always reads the same
     /// way (libFuzzer needs determinism) while different inputs cut at different places.
     pub fn new(bytes: &[u8]) -> Self {
-        let h = bytes
-            .iter()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-            });
+        let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
         let sizes = [
             1 + (h & 0x7) as usize,
             1 + ((h >> 8) & 0xff) as usize,
@@ -70,12 +70,19 @@ pub fn stream(reader: impl Read + Send + 'static) -> Result<SnapshotSeries> {
 /// range, sizes finite and non-negative, every link endpoint among the week's nodes.
 pub fn check_series(series: &SnapshotSeries) {
     let dates: Vec<_> = series.dates().collect();
-    assert!(dates.windows(2).all(|w| w[0] < w[1]), "dates not sorted/unique");
+    assert!(
+        dates.windows(2).all(|w| w[0] < w[1]),
+        "dates not sorted/unique"
+    );
     for week in series {
         let ids: std::collections::HashSet<_> = week.nodes.iter().map(|n| n.id).collect();
         assert_eq!(ids.len(), week.nodes.len(), "duplicate node id kept");
         for node in &week.nodes {
-            assert!(node.size.is_finite() && node.size >= 0.0, "node size {}", node.size);
+            assert!(
+                node.size.is_finite() && node.size >= 0.0,
+                "node size {}",
+                node.size
+            );
             let _ = series.symbols().protocol(node.id);
             for amount in week.composition(node.composition) {
                 assert!(amount.usd.is_finite(), "composition value {}", amount.usd);
@@ -83,8 +90,15 @@ pub fn check_series(series: &SnapshotSeries) {
             }
         }
         for link in &week.links {
-            assert!(link.size.is_finite() && link.size >= 0.0, "link size {}", link.size);
-            assert!(ids.contains(&link.source) && ids.contains(&link.target), "dangling link kept");
+            assert!(
+                link.size.is_finite() && link.size >= 0.0,
+                "link size {}",
+                link.size
+            );
+            assert!(
+                ids.contains(&link.source) && ids.contains(&link.target),
+                "dangling link kept"
+            );
             let _ = week.composition(link.composition);
         }
         for dropped in &week.dropped {
@@ -130,7 +144,10 @@ pub fn check_round_trip(series: &SnapshotSeries) {
 pub fn check_agree(whole: &Result<SnapshotSeries>, streamed: &Result<SnapshotSeries>) {
     match (whole, streamed) {
         (Err(_), Err(_)) => {}
-        (Ok(a), Ok(b)) => assert!(a == b, "whole-file and streaming paths load different series"),
+        (Ok(a), Ok(b)) => assert!(
+            a == b,
+            "whole-file and streaming paths load different series"
+        ),
         (Ok(_), Err(e)) => panic!("whole-file path loads it, the stream fails: {e}"),
         (Err(e), Ok(_)) => panic!("the stream loads it, the whole-file path fails: {e}"),
     }

@@ -39,7 +39,10 @@ fn build(data: &[u8], time_ordered: bool) {
     };
     let mut builder = NetworkBuilder::new(resolver().clone(), options);
     let mut reader = BufReader::new(data);
-    let gzip = reader.fill_buf().map(|h| h.starts_with(&[0x1f, 0x8b])).unwrap_or(false);
+    let gzip = reader
+        .fill_buf()
+        .map(|h| h.starts_with(&[0x1f, 0x8b]))
+        .unwrap_or(false);
     let pushed = if gzip {
         builder.push_csv_reader(BufReader::new(MultiGzDecoder::new(reader)), "fuzz.csv")
     } else {

@@ -52,7 +52,11 @@ fuzz_target!(|data: &[u8]| {
                     .map(|(id, (name, broad, _))| (id, (name, broad)))
                     .collect::<BTreeMap<_, _>>()
             };
-            assert_eq!(strip(entries(&catalog)), strip(entries(&back)), "id_to_info round trip");
+            assert_eq!(
+                strip(entries(&catalog)),
+                strip(entries(&back)),
+                "id_to_info round trip"
+            );
         }
         if let Ok(map) = TokenIssuerMap::from_json_str(text, "token_to_protocol.json") {
             let _ = map.bucket_counts();

@@ -13,7 +13,8 @@ use dexposure_stress::scenario::Scenario;
 use libfuzzer_sys::fuzz_target;
 
 const FIXTURE: &[u8] = include_bytes!("../../datasets/fixture/tiny.json");
-const META_DF: &[u8] = include_bytes!("../../crates/dexposure-snapshot/tests/data/metadata/small/meta_df.csv");
+const META_DF: &[u8] =
+    include_bytes!("../../crates/dexposure-snapshot/tests/data/metadata/small/meta_df.csv");
 
 fn setup() -> &'static (ExposureGraph, ProtocolCatalog) {
     static SETUP: OnceLock<(ExposureGraph, ProtocolCatalog)> = OnceLock::new();
