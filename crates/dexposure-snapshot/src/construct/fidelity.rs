@@ -463,22 +463,17 @@ impl IssuerMapTuning {
     ) -> Self {
         let split = HoldoutSplit::new(published, seed);
         let d = ResolverSettings::DEFAULT;
-        let or = |v: &[bool], x: bool| if v.is_empty() { vec![x] } else { v.to_vec() };
-        let analyzers = if grid.analyzers.is_empty() {
-            vec![d.analyzer]
-        } else {
-            grid.analyzers.clone()
-        };
-        let texts = if grid.texts.is_empty() {
-            vec![d.text]
-        } else {
-            grid.texts.clone()
-        };
-        let thresholds = if grid.thresholds.is_empty() {
-            vec![d.threshold]
-        } else {
-            grid.thresholds.clone()
-        };
+        // An empty axis of the grid means "the default only".
+        fn or<T: Clone>(v: &[T], default: T) -> Vec<T> {
+            if v.is_empty() {
+                vec![default]
+            } else {
+                v.to_vec()
+            }
+        }
+        let analyzers = or(&grid.analyzers, d.analyzer);
+        let texts = or(&grid.texts, d.text);
+        let thresholds = or(&grid.thresholds, d.threshold);
         let manual_first = or(&grid.manual_first, d.manual_first);
         let buckets_first = or(&grid.name_buckets_first, d.name_buckets_first);
         let overrides = or(&grid.overrides, d.overrides);
