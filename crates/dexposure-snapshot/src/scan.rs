@@ -69,7 +69,8 @@ impl<R: BufRead> TopLevelScanner<R> {
     }
 
     /// Refuse (with [`SnapshotError::WeekTooLarge`]) any week longer than `bytes` that is not
-    /// skipped; a captured week is refused before more than `bytes` of it are copied.
+    /// skipped, once its length is known; the exact scan refuses a captured week before more
+    /// than `bytes` of it are copied (the streaming path).
     pub(crate) fn max_week_bytes(mut self, bytes: u64) -> Self {
         self.max_week = bytes;
         self
@@ -431,15 +432,11 @@ impl<R: BufRead> TopLevelScanner<R> {
     /// buffer holds a candidate. A miss turns guessing off for the rest of the document, so an
     /// unusual layout costs one extra search, not one per week.
     fn take_guessed_object(&mut self, sink: Option<&mut Vec<u8>>, date: NaiveDate) -> Result<u64> {
-        let max_week = self.max_week;
         let buf = self.fill()?;
         let Some(len) = guess_week_end(buf) else {
             self.guess_ends = false;
             return self.take_object(sink, date);
         };
-        if len as u64 > max_week {
-            return Err(self.week_too_large(date, self.offset));
-        }
         if let Some(sink) = sink {
             sink.extend_from_slice(&buf[..len]);
         }
