@@ -114,10 +114,16 @@ impl CalibrationReport {
                 PERSISTENCE_TOLERANCE,
             ));
         }
-        for (event, from, to, tvl, links) in [
-            ("Terra", "2022-05-02", "2022-05-23", -0.365, 0.093),
-            ("FTX", "2022-10-31", "2022-11-21", 0.461, -0.018),
+        for (event, from, to, tvl, links, level) in [
+            ("Terra", "2022-05-02", "2022-05-23", -0.365, 0.093, 261.9e9),
+            ("FTX", "2022-10-31", "2022-11-21", 0.461, -0.018, 119.9e9),
         ] {
+            let week = from
+                .parse()
+                .ok()
+                .and_then(|d| series.get(d))
+                .map(|w| w.total_node_size());
+            rows.push(level_row(&format!("total TVL on {from}"), level, week));
             let change = window_change(series, from, to);
             rows.push(change_row(
                 &format!("{event} ΔTVL ({from} → {to})"),
@@ -264,6 +270,20 @@ fn absolute_row(target: &str, published: f64, generated: Option<f64>, tol: f64) 
         tolerance: format!("± {tol:.2}"),
         generated: generated.map_or("n/a".into(), |g| format!("{g:.3}")),
         pass: generated.map(|g| (g - published).abs() <= tol),
+    }
+}
+
+/// Tolerance of the total-TVL levels on the event anchors (0.25: ± 25%).
+pub const LEVEL_TOLERANCE: f64 = 0.25;
+
+fn level_row(target: &str, published: f64, generated: Option<f64>) -> CalibrationRow {
+    let billions = |usd: f64| format!("${:.1}B", usd / 1e9);
+    CalibrationRow {
+        target: target.into(),
+        published: billions(published),
+        tolerance: format!("± {:.0}%", 100.0 * LEVEL_TOLERANCE),
+        generated: generated.map_or("n/a (week not covered)".into(), billions),
+        pass: generated.map(|g| (g / published - 1.0).abs() <= LEVEL_TOLERANCE),
     }
 }
 

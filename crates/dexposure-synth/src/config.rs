@@ -51,7 +51,7 @@ pub struct SimConfig {
     /// How much of a protocol's breadth is fixed at its birth (0: every protocol follows the
     /// `breadth` schedule; 1: a protocol keeps the schedule's value at its birth, so the
     /// network grows by newer, wider protocols rather than by old ones adding positions).
-    /// The multiplier is `breadth(birth)^c · breadth(now)^(1 − c)`.
+    /// The multiplier is `breadth(birth)^c · breadth(now)^(1 − c)`; market leaders use c = 0.
     pub breadth_cohort: f64,
     /// Log price level of the crypto market (ETH-like), over time.
     pub market: Schedule,
@@ -75,7 +75,9 @@ pub struct SimConfig {
     pub jump_probability: f64,
     /// Standard deviation of a jump's log size.
     pub jump_size: f64,
-    /// Weekly standard deviation of a protocol's common deposit/withdrawal flow.
+    /// Weekly standard deviation of a protocol's common deposit/withdrawal flow, for a small
+    /// protocol; it shrinks as `1 / sqrt(1 + share / established_share)` with the protocol's
+    /// share of all value (many depositors average out).
     pub protocol_flow_volatility: f64,
     /// Stationary standard deviation of a protocol's deposit trend: a weekly log flow that
     /// lasts for months (a protocol gaining or losing users), added to its common flow. It is
@@ -85,8 +87,8 @@ pub struct SimConfig {
     pub flow_trend_volatility: f64,
     /// Weekly AR(1) coefficient of a protocol's deposit trend (0.995: its correlation halves in
     /// about 140 weeks, so it hardly changes over the 1–12-week horizons of the persistence
-    /// targets). Trends are taken relative to the value-weighted mean, so they move money
-    /// between protocols without changing the total; market leaders have none.
+    /// targets). Trends are taken relative to the followers' value-weighted mean, so they move
+    /// money between followers without changing the total; market leaders have none.
     pub flow_trend_persistence: f64,
     /// Weekly pull of a protocol's share of all value towards its share of the live
     /// protocols' birth sizes (flows subtract `size_reversion · ln(share / target share)`), so
@@ -95,19 +97,36 @@ pub struct SimConfig {
     /// The same pull for market leaders, stronger: they keep their share (outside scripted
     /// event weeks, when every protocol gets `size_reversion`).
     pub leader_reversion: f64,
+    /// Largest share of all value a follower (a protocol that is not a market leader) keeps:
+    /// above it, the follower is pulled back with `leader_reversion` (outside scripted event
+    /// weeks). Without it a follower with a lasting deposit trend can grow to rival the
+    /// leaders, and the market's concentration becomes a matter of the seed.
+    pub follower_ceiling: f64,
+    /// Weekly share of the way each market leader's positions move towards equal dollar
+    /// sizes (a leader keeps a diversified book, so no single token, LUNA or FTT say, comes to
+    /// dominate it by outrunning the market).
+    pub leader_rebalance: f64,
     /// Weekly standard deviation of a holding's own flow.
     pub holding_flow_volatility: f64,
     /// Weekly probability that a holding is closed (and replaced while below target breadth).
     pub turnover: f64,
     /// Weekly death probability of a protocol.
     pub protocol_hazard: f64,
+    /// Share of all value at which a protocol counts as established: its weekly death
+    /// probability is `protocol_hazard / (1 + share / established_share)`, so the background
+    /// deaths are mostly of small protocols (a large one dies in a scripted event, or not at
+    /// all), and no window's total hinges on which large protocol happened to die in it.
+    pub established_share: f64,
     /// Weekly death probability of a primary token.
     pub token_hazard: f64,
     /// Market leaders: the first protocol of each listed detailed category becomes a leader
     /// whose flows pull it to the given share of all value (real DeFi is dominated by a few
     /// exchanges, staking and lending protocols; see the TVL HHI target). Leaders do not die,
     /// start with an even book (equal positions rather than Pareto-sized ones, so no single
-    /// token dominates a fifth of the market) and have no deposit trend.
+    /// token dominates a fifth of the market) kept even by `leader_rebalance`, follow the
+    /// current breadth schedule whatever their birth (they are the wide books), sell a closed
+    /// position into the rest of their book, hold no token a scripted event names, and have
+    /// no deposit trend.
     pub leaders: Vec<(String, f64)>,
     /// Pareto tail index of protocol sizes.
     pub size_tail: f64,
@@ -197,9 +216,9 @@ impl StressEvent {
             name: "Terra".to_owned(),
             date: date("2022-05-09"),
             weeks: vec![
-                week(-0.01, -0.6, -2.5, -0.015, 0.15, 4.5, 0.55),
-                week(0.0, -1.6, -3.0, -0.015, 0.35, 4.5, 0.45),
-                week(0.0, -0.8, -0.5, -0.01, 0.20, 3.0, 0.3),
+                week(-0.01, -0.6, -2.5, -0.07, 0.15, 4.5, 0.55),
+                week(0.0, -1.6, -3.0, -0.07, 0.35, 4.5, 0.45),
+                week(0.0, -0.8, -0.5, -0.06, 0.20, 3.0, 0.3),
             ],
         }
     }
@@ -224,9 +243,9 @@ impl StressEvent {
             name: "FTX".to_owned(),
             date: date("2022-11-07"),
             weeks: vec![
-                week(-0.12, -1.8, 0.22, 0.1, 16.0),
-                week(-0.04, -0.5, 0.22, 0.08, 16.0),
-                week(0.0, -0.1, 0.09, 0.04, 10.0),
+                week(-0.04, -1.8, 0.175, 0.1, 16.0),
+                week(-0.01, -0.5, 0.175, 0.08, 16.0),
+                week(0.0, -0.1, 0.039, 0.04, 10.0),
             ],
         }
     }
@@ -304,13 +323,16 @@ impl SimConfig {
             jump_probability: 0.01,
             jump_size: 0.3,
             protocol_flow_volatility: 0.04,
-            flow_trend_volatility: 0.0375,
+            flow_trend_volatility: 0.028,
             flow_trend_persistence: 0.995,
             size_reversion: 0.01,
             leader_reversion: 0.3,
+            follower_ceiling: 0.03,
+            leader_rebalance: 0.05,
             holding_flow_volatility: 0.05,
             turnover: 0.001,
             protocol_hazard: 0.002,
+            established_share: 0.002,
             token_hazard: 0.02,
             leaders: [
                 ("CEX", 0.20),
@@ -323,7 +345,7 @@ impl SimConfig {
             .map(|(c, s)| ((*c).to_owned(), *s))
             .collect(),
             size_tail: 1.05,
-            min_protocol_usd: 3.5e6,
+            min_protocol_usd: 9.2e6,
             rev_map_coverage: 0.75,
             events: vec![StressEvent::terra(), StressEvent::ftx()],
         }
@@ -360,6 +382,8 @@ impl SimConfig {
             ("market_persistence", self.market_persistence),
             ("flow_trend_persistence", self.flow_trend_persistence),
             ("breadth_cohort", self.breadth_cohort),
+            ("follower_ceiling", self.follower_ceiling),
+            ("leader_rebalance", self.leader_rebalance),
         ] {
             if !(0.0..=1.0).contains(&p) {
                 return bad(format!("{name} must be in [0, 1], got {p}"));
@@ -389,8 +413,10 @@ impl SimConfig {
                 "leader shares must be positive and sum below 1, got {leader_total}"
             ));
         }
-        if !(self.size_tail > 0.0 && self.min_protocol_usd > 0.0) {
-            return bad("size_tail and min_protocol_usd must be positive".into());
+        if !(self.size_tail > 0.0 && self.min_protocol_usd > 0.0 && self.established_share > 0.0) {
+            return bad(
+                "size_tail, min_protocol_usd and established_share must be positive".into(),
+            );
         }
         Ok(())
     }

@@ -45,11 +45,19 @@
 //!   idiosyncratic noise.
 //! - **Flows**: each protocol's quantities move by a common deposit/withdrawal flow (scheduled
 //!   mean, a persistent deposit trend and noise) and a per-holding flow; the noise is zero-mean
-//!   in dollars and the trends only move money between protocols.
+//!   in dollars, and smaller for established protocols, and the trends only move money among
+//!   followers.
+//! - **Market structure**: the first protocol of each of five categories is a market leader
+//!   ([`SimConfig::leaders`]) pulled to a fixed share of all value, with a wide, diversified
+//!   book that holds no token a scripted event names; a follower stops attracting deposits at
+//!   [`SimConfig::follower_ceiling`]; established protocols rarely die
+//!   ([`SimConfig::established_share`]). This is what keeps the market's concentration and the
+//!   event windows from hinging on the seed.
 //! - **Events** ([`StressEvent`]): Terra from 2022-05-09 (UST/LUNA collapse, market fall,
 //!   Terra-chain and UST-heavy protocols die, withdrawals, a flight to other stablecoins) and
 //!   FTX from 2022-11-07 (FTT collapse, FTT-heavy protocols die, de-risking, inflows into
-//!   exchanges). An event week's scripted market move replaces the random market shock.
+//!   exchanges). In an event week the scripted market move is the market's only news: the
+//!   random deviation is frozen.
 //!
 //! The model reports holdings only; links come from the construction's rules (a link's
 //! direction follows the sign of the holding's USD change), which is what makes directed
@@ -80,8 +88,8 @@ pub mod universe;
 pub mod world;
 
 pub use calibration::{
-    CalibrationReport, CalibrationRow, EVENT_TOLERANCE, HORIZONS, PAIR_SEED, PERSISTENCE_TOLERANCE,
-    PUBLISHED_PERSISTENCE,
+    CalibrationReport, CalibrationRow, EVENT_TOLERANCE, HORIZONS, LEVEL_TOLERANCE, PAIR_SEED,
+    PERSISTENCE_TOLERANCE, PUBLISHED_PERSISTENCE,
 };
 pub use config::{EventWeek, Preset, SimConfig, StressEvent};
 pub use dataset::{DatasetFiles, NETWORK_STEM, RUN_FILE, SimulatedDataset, Simulator};

@@ -30,7 +30,7 @@ const WELL_KNOWN_APPEAL: f64 = 30.0;
 const ETH_LOG_PRICE: f64 = 4.9;
 
 /// Largest size of a new protocol relative to the live protocols' birth sizes.
-const MAX_ENTRY_SHARE: f64 = 0.04;
+const MAX_ENTRY_SHARE: f64 = 0.005;
 
 /// Weekly share of the gap to a protocol's target breadth that it closes.
 const FILL_RATE: f64 = 0.25;
@@ -112,6 +112,8 @@ pub(crate) struct World {
     alive_protocols: usize,
     alive_primaries: usize,
     manual: IssuerResolver,
+    /// Tokens a scripted event names (LUNA, UST, FTT): market leaders do not hold them.
+    event_tokens: FxHashSet<u32>,
     pub(crate) stats: WorldStats,
 }
 
@@ -136,6 +138,7 @@ impl World {
             alive_protocols: 0,
             alive_primaries: 0,
             manual: IssuerResolver::new().with_settings(&ResolverSettings::DESIGN),
+            event_tokens: FxHashSet::default(),
             stats: WorldStats::default(),
             cfg,
         };
@@ -149,7 +152,14 @@ impl World {
             ("LUNA", TokenKind::Primary, 60.0),
             ("FTT", TokenKind::Primary, 30.0),
         ] {
-            world.add_token(symbol.to_owned(), kind, appeal, None);
+            let t = world.add_token(symbol.to_owned(), kind, appeal, None);
+            if world.cfg.events.iter().any(|e| {
+                e.weeks
+                    .iter()
+                    .any(|w| w.exposed_tokens.iter().any(|x| x == symbol))
+            }) {
+                world.event_tokens.insert(t as u32);
+            }
         }
         world
     }
@@ -213,10 +223,13 @@ impl World {
 
     fn move_prices(&mut self, date: NaiveDate, event: Option<&EventWeek>) {
         let cfg = &self.cfg;
-        // In a scripted event week the scripted return is the week's market shock.
+        // In a scripted event week the scripted return is the market's only news: the random
+        // deviation is frozen, so that the event's window moves the market by the schedule and
+        // the script alone, whatever the seed.
         let shock = cfg.market_volatility * self.rng.normal();
-        self.market_deviation = cfg.market_persistence * self.market_deviation
-            + if event.is_some() { 0.0 } else { shock };
+        if event.is_none() {
+            self.market_deviation = cfg.market_persistence * self.market_deviation + shock;
+        }
         self.event_offset = 0.97 * self.event_offset + event.map_or(0.0, |e| e.market_return);
         let level = cfg.market.at(date) + self.market_deviation + self.event_offset;
         let market_return = level - self.market_level;
@@ -272,12 +285,16 @@ impl World {
     // ------------------------------------------------------------------------------------
 
     fn births_and_deaths(&mut self, date: NaiveDate, event: Option<&EventWeek>) {
-        // Deaths: the background hazard and the event's exposed protocols.
+        // Deaths: the background hazard, lower for established protocols, and the event's
+        // exposed protocols.
+        let values = self.protocol_values();
+        let total = values.iter().sum::<f64>().max(f64::MIN_POSITIVE);
         for i in 0..self.protocols.len() {
             if !self.protocols[i].alive || self.protocols[i].leader_share.is_some() {
                 continue;
             }
-            let mut hazard = self.cfg.protocol_hazard;
+            let share = values[i] / total;
+            let mut hazard = self.cfg.protocol_hazard / (1.0 + share / self.cfg.established_share);
             if let Some(e) = event
                 && e.exposed_death > 0.0
                 && self.is_exposed(i, e)
@@ -618,7 +635,11 @@ impl World {
 
     fn target_breadth(&self, i: usize, date: NaiveDate) -> usize {
         let p = &self.protocols[i];
-        let c = self.cfg.breadth_cohort;
+        // Market leaders are the wide books: they follow the schedule whenever they were born.
+        let c = match p.leader_share {
+            Some(_) => 0.0,
+            None => self.cfg.breadth_cohort,
+        };
         let multiplier = p.birth_breadth.powf(c) * self.cfg.breadth.at(date).powf(1.0 - c);
         (p.breadth * multiplier).round() as usize
     }
@@ -629,6 +650,19 @@ impl World {
             .iter()
             .map(|h| h.quantity * self.tokens[h.token as usize].log_price.exp())
             .sum()
+    }
+
+    /// Every protocol's value (0 for dead ones), by index.
+    fn protocol_values(&self) -> Vec<f64> {
+        (0..self.protocols.len())
+            .map(|i| {
+                if self.protocols[i].alive {
+                    self.protocol_usd(i)
+                } else {
+                    0.0
+                }
+            })
+            .collect()
     }
 
     /// A token for protocol `i` to open, by category affinity and preferential attachment;
@@ -656,6 +690,11 @@ impl World {
                 continue;
             };
             let t = members[slot] as usize;
+            // A scripted event's victims are followers: were a leader (held to its share) to
+            // hold LUNA or FTT, the event's size would hinge on which leader drew it.
+            if self.protocols[i].leader_share.is_some() && self.event_tokens.contains(&(t as u32)) {
+                continue;
+            }
             if !self.protocols[i]
                 .holdings
                 .iter()
@@ -714,20 +753,27 @@ impl World {
         }
     }
 
+    /// Moves every position of protocol `i` (worth `value` in all) `leader_rebalance` of the
+    /// way to an equal share of `value`: a leader keeps a diversified book, so a token that
+    /// outran the market does not come to dominate it.
+    fn rebalance(&mut self, i: usize, value: f64) {
+        let rate = self.cfg.leader_rebalance;
+        let holdings = &mut self.protocols[i].holdings;
+        let even = value / holdings.len().max(1) as f64;
+        for h in holdings.iter_mut() {
+            let usd = h.quantity * self.tokens[h.token as usize].log_price.exp();
+            if usd > 0.0 {
+                h.quantity *= ((1.0 - rate) * usd + rate * even) / usd;
+            }
+        }
+    }
+
     fn move_holdings(&mut self, date: NaiveDate, event: Option<&EventWeek>) {
         let inflow = self.cfg.inflow.at(date) + event.map_or(0.0, |e| e.flow);
         let turnover = self.cfg.turnover * event.map_or(1.0, |e| e.turnover_multiplier);
         let extra = event.map_or(0.0, |e| e.extra_holdings);
         let refill = FILL_RATE * event.map_or(1.0, |e| e.refill_multiplier);
-        let mut values: Vec<f64> = (0..self.protocols.len())
-            .map(|i| {
-                if self.protocols[i].alive {
-                    self.protocol_usd(i)
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let mut values = self.protocol_values();
         let mut total: f64 = values.iter().sum();
         // Reversion targets: leaders their configured share, the others their share of the
         // remaining value in proportion to their birth sizes.
@@ -738,23 +784,25 @@ impl World {
                 None => others_birth += p.birth_size,
             }
         }
-        // Deposit trends move money between protocols: each protocol's trend is taken
-        // relative to the value-weighted mean, so trends shift shares, not the total.
+        // Deposit trends move money between followers: each follower's trend is taken
+        // relative to the followers' value-weighted mean, so trends shift shares, not the
+        // total, and leave the leaders' shares alone (leaders have no trend).
         let phi = self.cfg.flow_trend_persistence;
         let innovation = self.cfg.flow_trend_volatility * (1.0 - phi * phi).sqrt();
-        let mut weighted_trend = 0.0;
+        let (mut weighted_trend, mut followers_total) = (0.0, 0.0);
+        let ceiling = self.cfg.follower_ceiling * total;
         for (p, value) in self.protocols.iter_mut().zip(&values) {
             if p.alive && p.leader_share.is_none() {
                 p.trend = phi * p.trend + innovation * self.rng.normal();
+                // A follower at the ceiling attracts no more deposits than the average one.
+                if *value > ceiling {
+                    p.trend = p.trend.min(0.0);
+                }
                 weighted_trend += p.trend * value;
+                followers_total += value;
             }
         }
-        let mean_trend = weighted_trend / total.max(f64::MIN_POSITIVE);
-        // Flow noise is zero-mean in dollars: its log mean is −σ²/2, so that noisier flows do
-        // not add up to growth of the total.
-        let noise_drift = 0.5
-            * (self.cfg.protocol_flow_volatility.powi(2)
-                + self.cfg.holding_flow_volatility.powi(2));
+        let mean_trend = weighted_trend / followers_total.max(f64::MIN_POSITIVE);
         for (i, value) in values.iter_mut().enumerate() {
             if !self.protocols[i].alive {
                 continue;
@@ -799,26 +847,49 @@ impl World {
                     .map(|c| c.1)
                     .sum()
             });
-            let trend = self.protocols[i].trend - mean_trend;
-            let common = inflow
-                + category_flow
-                + reversion
-                + trend
-                + self.cfg.protocol_flow_volatility * self.rng.normal()
-                - noise_drift;
+            // An established protocol's many depositors make its common flow steadier. Flow
+            // noise is zero-mean in dollars: its log mean is −σ²/2, so that noisier flows do
+            // not add up to growth of the total.
+            let flow_volatility = self.cfg.protocol_flow_volatility
+                / (1.0 + share / self.cfg.established_share).sqrt();
+            let noise_drift =
+                0.5 * (flow_volatility.powi(2) + self.cfg.holding_flow_volatility.powi(2));
+            let trend = match self.protocols[i].leader_share {
+                Some(_) => 0.0,
+                None => self.protocols[i].trend - mean_trend,
+            };
+            let common =
+                inflow + category_flow + reversion + trend + flow_volatility * self.rng.normal()
+                    - noise_drift;
+            if self.protocols[i].leader_share.is_some() {
+                self.rebalance(i, *value);
+            }
             // Flows, closures (turnover and dead tokens).
             let mut holdings = std::mem::take(&mut self.protocols[i].holdings);
             let mut closed = Vec::new();
+            let (mut sold, mut kept) = (0.0, 0.0);
             let mut k = 0;
             while k < holdings.len() {
-                let token_alive = self.tokens[holdings[k].token as usize].alive;
-                if !token_alive || (holdings.len() > 1 && self.rng.chance(turnover)) {
+                let token = &self.tokens[holdings[k].token as usize];
+                let usd = holdings[k].quantity * token.log_price.exp();
+                if !token.alive || (holdings.len() > 1 && self.rng.chance(turnover)) {
                     closed.push(holdings.swap_remove(k).token);
+                    sold += usd;
                     continue;
                 }
                 let own = self.cfg.holding_flow_volatility * self.rng.normal();
                 holdings[k].quantity *= (common + own).exp();
+                kept += usd;
                 k += 1;
+            }
+            // A leader sells what it closes into the rest of its book (a follower's closed
+            // position leaves with its depositors), so its value does not jump with each
+            // position it drops.
+            if self.protocols[i].leader_share.is_some() && sold > 0.0 && kept > 0.0 {
+                let factor = 1.0 + sold / kept;
+                for h in &mut holdings {
+                    h.quantity *= factor;
+                }
             }
             self.protocols[i].holdings = holdings;
             for t in closed {
