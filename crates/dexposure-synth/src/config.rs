@@ -216,9 +216,9 @@ impl StressEvent {
             name: "Terra".to_owned(),
             date: date("2022-05-09"),
             weeks: vec![
-                week(-0.01, -0.6, -2.5, -0.07, 0.15, 4.5, 0.55),
-                week(0.0, -1.6, -3.0, -0.07, 0.35, 4.5, 0.45),
-                week(0.0, -0.8, -0.5, -0.06, 0.20, 3.0, 0.3),
+                week(-0.01, -0.6, -2.5, -0.075, 0.15, 4.5, 0.55),
+                week(0.0, -1.6, -3.0, -0.075, 0.35, 4.5, 0.45),
+                week(0.0, -0.8, -0.5, -0.065, 0.20, 3.0, 0.3),
             ],
         }
     }
@@ -226,7 +226,9 @@ impl StressEvent {
     /// The FTX collapse from 2022-11-07: FTT collapses, FTT-heavy protocols die, protocols
     /// de-risk (close positions without reopening them), and capital moves on-chain: deposits
     /// into every protocol and more into exchanges' reserves (the published window shows total
-    /// TVL up by 46% and links down by 1.8%).
+    /// TVL up by 46% and links down by 1.8%). The scripted market move is small (−5%): the
+    /// window's change is the deposits', and a larger market move would make it depend on how
+    /// much of each seed's market sits in stablecoins.
     pub fn ftx() -> Self {
         let week = |market, ftt, flow, cex, turnover| EventWeek {
             market_return: market,
@@ -243,9 +245,9 @@ impl StressEvent {
             name: "FTX".to_owned(),
             date: date("2022-11-07"),
             weeks: vec![
-                week(-0.04, -1.8, 0.175, 0.1, 16.0),
-                week(-0.01, -0.5, 0.175, 0.08, 16.0),
-                week(0.0, -0.1, 0.039, 0.04, 10.0),
+                week(-0.04, -1.8, 0.165, 0.1, 16.0),
+                week(-0.01, -0.5, 0.165, 0.08, 16.0),
+                week(0.0, -0.1, 0.03, 0.04, 10.0),
             ],
         }
     }

@@ -289,11 +289,11 @@ impl World {
         // exposed protocols.
         let values = self.protocol_values();
         let total = values.iter().sum::<f64>().max(f64::MIN_POSITIVE);
-        for i in 0..self.protocols.len() {
+        for (i, value) in values.iter().enumerate() {
             if !self.protocols[i].alive || self.protocols[i].leader_share.is_some() {
                 continue;
             }
-            let share = values[i] / total;
+            let share = value / total;
             let mut hazard = self.cfg.protocol_hazard / (1.0 + share / self.cfg.established_share);
             if let Some(e) = event
                 && e.exposed_death > 0.0
@@ -872,7 +872,11 @@ impl World {
             while k < holdings.len() {
                 let token = &self.tokens[holdings[k].token as usize];
                 let usd = holdings[k].quantity * token.log_price.exp();
-                if !token.alive || (holdings.len() > 1 && self.rng.chance(turnover)) {
+                if !token.alive {
+                    closed.push(holdings.swap_remove(k).token);
+                    continue;
+                }
+                if holdings.len() > 1 && self.rng.chance(turnover) {
                     closed.push(holdings.swap_remove(k).token);
                     sold += usd;
                     continue;
@@ -882,10 +886,10 @@ impl World {
                 kept += usd;
                 k += 1;
             }
-            // A leader sells what it closes into the rest of its book (a follower's closed
-            // position leaves with its depositors), so its value does not jump with each
-            // position it drops.
-            if self.protocols[i].leader_share.is_some() && sold > 0.0 && kept > 0.0 {
+            // A closed position is sold into the rest of the book: money leaves a protocol
+            // through its flows, not through the positions it drops (a dead token's value is
+            // lost), so a week's total does not hinge on which large positions were closed.
+            if sold > 0.0 && kept > 0.0 {
                 let factor = 1.0 + sold / kept;
                 for h in &mut holdings {
                     h.quantity *= factor;
