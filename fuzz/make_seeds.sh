@@ -75,16 +75,17 @@ printf '{"scenario": []}' > $s/empty.json
 # Holdings CSV.
 h=seeds/holdings_csv
 cp "$snap"/holdings/sample.csv $h/
+header='date,protocol,chain,token,quantity,usd\n'
 printf 'Timestamp,Protocol_ID,CHAIN,Symbol,Amount,Value,extra\n1704067200,182.0,Ethereum,USDC,10,10,x\n2024-01-08T12:00:00Z,182,Ethereum,USDC,12,12,y\n' > $h/aliases.csv
 gzip -9 -n -c $h/aliases.csv > $h/aliases.csv.gz
-printf 'date,protocol,chain,token,quantity,usd\n2024-01-08,1,E,USDC,5,5\n2024-01-01,1,E,USDC,5,5\n' > $h/out_of_order.csv
-printf 'date,protocol,chain,token,quantity,usd\n2024-01-01,1,E,USDC,5,5\n2024-01-01,1,E,USDC,5,abc\n' > $h/not_a_number.csv
-printf 'date,protocol,chain,token,quantity,usd\n2024-01-01,1,E,USDC,inf,5\n' > $h/infinite.csv
-printf 'date,protocol,chain,token,quantity,usd\n2024-13-01,1,E,USDC,5,5\n' > $h/bad_date.csv
-printf 'date,protocol,chain,token,quantity,usd\n2024-01-01,1,E,USDC,5\n' > $h/short_row.csv
-printf 'date,protocol,chain,token,quantity,usd\n2024-01-01,,E,USDC,5,5\n' > $h/empty_protocol.csv
+printf "$header"'2024-01-08,1,E,USDC,5,5\n2024-01-01,1,E,USDC,5,5\n' > $h/out_of_order.csv
+printf "$header"'2024-01-01,1,E,USDC,5,5\n2024-01-01,1,E,USDC,5,abc\n' > $h/not_a_number.csv
+printf "$header"'2024-01-01,1,E,USDC,inf,5\n' > $h/infinite.csv
+printf "$header"'2024-13-01,1,E,USDC,5,5\n' > $h/bad_date.csv
+printf "$header"'2024-01-01,1,E,USDC,5\n' > $h/short_row.csv
+printf "$header"'2024-01-01,,E,USDC,5,5\n' > $h/empty_protocol.csv
 printf 'usd,USD,date,protocol,chain,token,quantity\n' > $h/duplicate_column.csv
-printf '\xef\xbb\xbfdate,protocol,chain,token,quantity,usd\n2024-01-01 23:30:00+0200,382,Arbitrum,WSTETH,1,2\n2024-01-09,182,Ethereum,LDO,1,2\n2024-01-09,2269,Ethereum,ETH,-1,2\n2024-01-16,1,E,X,1,1\n' > $h/bom_and_datetimes.csv
+printf '\xef\xbb\xbf'"$header"'2024-01-01 23:30:00+0200,382,Arbitrum,WSTETH,1,2\n2024-01-09,182,Ethereum,LDO,1,2\n2024-01-09,2269,Ethereum,ETH,-1,2\n2024-01-16,1,E,X,1,1\n' > $h/bom_and_datetimes.csv
 
 # Metadata files.
 m=seeds/metadata

@@ -8,7 +8,7 @@ use dexposure_graph::linkpred::{PairSampler, Scorer, evaluate_horizon};
 use dexposure_graph::{ExposureGraph, NetworkMetrics, SystemicImportance};
 use dexposure_snapshot::metadata::ProtocolCatalog;
 use dexposure_snapshot::taxonomy::BroadCategory;
-use dexposure_snapshot::{QualityReport, SnapshotSeries};
+use dexposure_snapshot::{QualityReport, Snapshot, SnapshotSeries};
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 
@@ -118,18 +118,14 @@ impl CalibrationReport {
             ("Terra", "2022-05-02", "2022-05-23", -0.365, 0.093, 261.9e9),
             ("FTX", "2022-10-31", "2022-11-21", 0.461, -0.018, 119.9e9),
         ] {
-            let week = from
-                .parse()
-                .ok()
-                .and_then(|d| series.get(d))
-                .map(|w| w.total_node_size());
+            let (start, end) = (week_on(series, from), week_on(series, to));
             rows.push(level_row(
                 &format!("total TVL on {from}"),
                 level,
-                week,
+                start.map(Snapshot::total_node_size),
                 full_span,
             ));
-            let change = window_change(series, from, to);
+            let change = start.zip(end).and_then(|(a, b)| window_change(a, b));
             rows.push(change_row(
                 &format!("{event} ΔTVL ({from} → {to})"),
                 tvl,
@@ -338,10 +334,13 @@ fn range_row(
     }
 }
 
-/// Relative change of total TVL and of the link count between two snapshot dates.
-fn window_change(series: &SnapshotSeries, from: &str, to: &str) -> Option<(f64, f64)> {
-    let a = series.get(from.parse().ok()?)?;
-    let b = series.get(to.parse().ok()?)?;
+/// The week of `series` dated `date` (`YYYY-MM-DD`), if there is one.
+fn week_on<'a>(series: &'a SnapshotSeries, date: &str) -> Option<&'a Snapshot> {
+    series.get(date.parse().ok()?)
+}
+
+/// Relative change of total TVL and of the link count from week `a` to week `b`.
+fn window_change(a: &Snapshot, b: &Snapshot) -> Option<(f64, f64)> {
     let tvl = b.total_node_size() / a.total_node_size() - 1.0;
     let links = b.links.len() as f64 / a.links.len() as f64 - 1.0;
     (tvl.is_finite() && links.is_finite()).then_some((tvl, links))

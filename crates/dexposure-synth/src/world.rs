@@ -143,6 +143,13 @@ impl World {
             cfg,
         };
         // Tokens everybody knows; the manual table maps them to pseudo nodes.
+        let event_named: FxHashSet<String> = world
+            .cfg
+            .events
+            .iter()
+            .flat_map(|e| &e.weeks)
+            .flat_map(|w| w.exposed_tokens.iter().cloned())
+            .collect();
         for (symbol, kind, appeal) in [
             ("WETH", TokenKind::Eth, 400.0),
             ("ETH", TokenKind::Eth, 150.0),
@@ -153,11 +160,7 @@ impl World {
             ("FTT", TokenKind::Primary, 30.0),
         ] {
             let t = world.add_token(symbol.to_owned(), kind, appeal, None);
-            if world.cfg.events.iter().any(|e| {
-                e.weeks
-                    .iter()
-                    .any(|w| w.exposed_tokens.iter().any(|x| x == symbol))
-            }) {
+            if event_named.contains(symbol) {
                 world.event_tokens.insert(t as u32);
             }
         }
@@ -225,7 +228,8 @@ impl World {
         let cfg = &self.cfg;
         // In a scripted event week the scripted return is the market's only news: the random
         // deviation is frozen, so that the event's window moves the market by the schedule and
-        // the script alone, whatever the seed.
+        // the script alone, whatever the seed. The shock is drawn anyway, so that an event
+        // does not shift every later draw of the stream.
         let shock = cfg.market_volatility * self.rng.normal();
         if event.is_none() {
             self.market_deviation = cfg.market_persistence * self.market_deviation + shock;
